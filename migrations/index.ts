@@ -1,0 +1,12 @@
+import { CreateFoundation1795871913565 } from './1795871913565-CreateFoundation';
+import { ProtectAuditTrail1795871913600 } from './1795871913600-ProtectAuditTrail';
+import { CreateSessionStore1795871913700 } from './1795871913700-CreateSessionStore';
+import { SeedHanoiDistricts1795871913800 } from './1795871913800-SeedHanoiDistricts';
+
+/** Every migration, in order, listed explicitly (no globs: see STACK.md). */
+export const MIGRATIONS = [
+  CreateFoundation1795871913565,
+  ProtectAuditTrail1795871913600,
+  CreateSessionStore1795871913700,
+  SeedHanoiDistricts1795871913800,
+];

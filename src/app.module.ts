@@ -1,0 +1,49 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { PermissionGuard } from './auth/permission.guard';
+import { SessionGuard } from './auth/session.guard';
+import { ClockModule } from './clock/clock.module';
+import { appConfig } from './config/app.config';
+import { authConfig } from './config/auth.config';
+import { cryptoConfig } from './config/crypto.config';
+import { databaseConfig } from './config/database.config';
+import { reportsConfig } from './config/reports.config';
+import { DatabaseModule } from './database/database.module';
+import { GeographyModule } from './geography/geography.module';
+import { HealthModule } from './health/health.module';
+import { HomeModule } from './home/home.module';
+import { OrganizationsModule } from './organizations/organizations.module';
+import { PrivacyModule } from './privacy/privacy.module';
+import { UsersModule } from './users/users.module';
+import { PageLocalsInterceptor } from './web/page-locals.interceptor';
+import { RenderErrorsFilter } from './web/render-errors.filter';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({
+      isGlobal: true,
+      ignoreEnvFile: true,
+      load: [appConfig, authConfig, cryptoConfig, databaseConfig, reportsConfig],
+    }),
+    ClockModule,
+    DatabaseModule,
+    PrivacyModule,
+    AuditModule,
+    OrganizationsModule,
+    UsersModule,
+    AuthModule,
+    GeographyModule,
+    HomeModule,
+    HealthModule,
+  ],
+  providers: [
+    { provide: APP_GUARD, useClass: SessionGuard }, // who is this?
+    { provide: APP_GUARD, useClass: PermissionGuard }, // may they do this?
+    { provide: APP_INTERCEPTOR, useClass: PageLocalsInterceptor },
+    { provide: APP_FILTER, useClass: RenderErrorsFilter },
+  ],
+})
+export class AppModule {}

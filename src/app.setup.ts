@@ -1,0 +1,86 @@
+import { join } from 'node:path';
+import type { ConfigType } from '@nestjs/config';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import connectPgSimple from 'connect-pg-simple';
+import cookieParser from 'cookie-parser';
+import express, { NextFunction, Request, Response } from 'express';
+import session from 'express-session';
+import passport from 'passport';
+import type { Pool } from 'pg';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { appConfig } from './config/app.config';
+import { authConfig } from './config/auth.config';
+import { DEFAULT_LANGUAGE, isLanguage } from './i18n/i18n';
+import { httpLogger } from './logging/logger';
+import { takeFlash } from './web/flash';
+import { renderErrorPage } from './web/render-errors.filter';
+import { csrfTools, securityHeaders } from './web/security';
+import { PROJECT_ROOT, setUpViews } from './web/view-engine';
+
+export const SESSION_COOKIE = 'nc.sid';
+
+/**
+ * Everything between the socket and the controllers, shared by `main.ts` and the tests so they run
+ * the same stack: headers, static files, logs, session (in PostgreSQL), passport, CSRF, page locals.
+ */
+export async function configureApp(app: NestExpressApplication, logger: Logger): Promise<void> {
+  const appCfg = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
+  const auth = app.get<ConfigType<typeof authConfig>>(authConfig.KEY);
+  const dataSource = app.get(DataSource);
+
+  app.set('trust proxy', appCfg.trustProxy);
+  app.disable('x-powered-by');
+  app.use(securityHeaders(auth.cookieSecure));
+  // Static assets from the app itself (no CDN): cached, and before sessions so they cost no query.
+  const staticOptions = { maxAge: appCfg.production ? '7d' : 0, index: false, fallthrough: true };
+  app.use('/static/vendor/bootstrap', express.static(join(PROJECT_ROOT, 'node_modules/bootstrap/dist'), staticOptions));
+  app.use('/static', express.static(join(PROJECT_ROOT, 'views/static'), staticOptions));
+  app.use(httpLogger(logger));
+  app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
+  app.use(cookieParser());
+
+  // One pool for everything: TypeORM's (a second pool on the embedded database would not be isolated).
+  const PgStore = connectPgSimple(session);
+  const store = new PgStore({
+    pool: (dataSource.driver as unknown as { master: Pool }).master,
+    tableName: 'user_session',
+    createTableIfMissing: false,
+    pruneSessionInterval: 15 * 60,
+  });
+  app.use(
+    session({
+      name: SESSION_COOKIE,
+      secret: auth.sessionSecret,
+      store,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'strict', secure: auth.cookieSecure, maxAge: auth.idleTimeoutMs, path: '/' },
+    }),
+  );
+  app.use(passport.initialize());
+  app.use(passport.session());
+
+  const csrf = csrfTools(auth.sessionSecret, auth.cookieSecure, (_req, res) =>
+    renderErrorPage(res, 403, 'errors.csrf'),
+  );
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const lang: unknown = req.cookies?.lang;
+    res.locals.lang = isLanguage(lang) ? lang : DEFAULT_LANGUAGE;
+    res.locals.path = req.path;
+    next();
+  });
+  app.use(csrf.protect);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.session) {
+      res.locals.csrfToken = csrf.token(req, res);
+      if (req.method === 'GET') res.locals.flash = takeFlash(req);
+    }
+    next();
+  });
+  // Page locals that depend on the signed-in user are filled after the guards ran (PageLocalsInterceptor).
+
+  await setUpViews(app);
+  app.enableShutdownHooks();
+}

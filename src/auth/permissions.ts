@@ -1,0 +1,22 @@
+/**
+ * The whole role → permission matrix, as data. A route declares the permission it needs with
+ * `@Can(...)`; the guard looks it up here. Adding a permission to a role is a reviewed change:
+ * the route-access snapshot (test/security) shows it.
+ */
+export const ROLES = ['admin', 'manager', 'social_worker', 'peer_coordinator'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type Permission =
+  'home:view' | 'account:manage' | 'users:manage' | 'organizations:manage' | 'geography:manage' | 'audit:read';
+
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  admin: ['home:view', 'account:manage', 'users:manage', 'organizations:manage', 'geography:manage', 'audit:read'],
+  manager: ['home:view', 'account:manage', 'audit:read'],
+  social_worker: ['home:view', 'account:manage'],
+  peer_coordinator: ['home:view', 'account:manage'],
+};
+
+/** Roles that must use two-factor authentication before reaching any page. */
+export const ROLES_REQUIRING_TOTP: readonly Role[] = ['admin', 'manager'];
+
+export const isRole = (value: unknown): value is Role => ROLES.includes(value as Role);

@@ -1,0 +1,21 @@
+import { Injectable } from '@nestjs/common';
+
+/** The one source of "now", so tests can move time (session timeouts, lockouts, follow-ups). */
+@Injectable()
+export class Clock {
+  now(): Date {
+    return new Date();
+  }
+}
+
+export const TIME_ZONE = 'Asia/Ho_Chi_Minh';
+
+/** The calendar day (YYYY-MM-DD) of an instant in Hanoi. */
+export function localDay(instant: Date): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone: TIME_ZONE,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(instant);
+}

@@ -1,0 +1,5 @@
+import { Controller } from '@nestjs/common';
+
+// Placeholder: admin pages are added in the next step.
+@Controller()
+export class OrganizationsController {}

@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import type { Tx } from '../database/transaction';
+import type { Role } from '../auth/permissions';
+import { ManagerOrganizationGrant, User } from './user.entity';
+
+export interface UserRow {
+  id: string;
+  username: string;
+  role: Role;
+  active: boolean;
+  totpEnabled: boolean;
+  organizationCode: string;
+  organizationName: string;
+  createdAt: Date;
+}
+
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+
+  findById(id: string): Promise<User | null> {
+    return /^[0-9a-f-]{36}$/i.test(id) ? this.users.findOneBy({ id }) : Promise.resolve(null);
+  }
+
+  findByUsername(username: string): Promise<User | null> {
+    return this.users.findOneBy({ username: username.toLowerCase() });
+  }
+
+  countAdmins(): Promise<number> {
+    return this.users.countBy({ role: 'admin', active: true });
+  }
+
+  async grantedOrganizationIds(userId: string): Promise<string[]> {
+    const grants = await this.users.manager.getRepository(ManagerOrganizationGrant).findBy({ userId });
+    return grants.map((g) => g.organizationId);
+  }
+
+  async listPage(offset: number, limit: number): Promise<{ rows: UserRow[]; total: number }> {
+    const [rows, total] = await Promise.all([
+      this.users
+        .createQueryBuilder('u')
+        .innerJoin('u.organization', 'o')
+        .select([
+          'u.id AS id',
+          'u.username AS username',
+          'u.role AS role',
+          'u.active AS active',
+          'u.totp_enabled_at IS NOT NULL AS "totpEnabled"',
+          'o.code AS "organizationCode"',
+          'o.name AS "organizationName"',
+          'u.created_at AS "createdAt"',
+        ])
+        .orderBy('u.username')
+        .offset(offset)
+        .limit(limit)
+        .getRawMany<UserRow>(),
+      this.users.count(),
+    ]);
+    return { rows, total };
+  }
+
+  insert(tx: Tx, user: Pick<User, 'username' | 'passwordHash' | 'role' | 'organizationId' | 'mustChangePassword'>) {
+    return tx.getRepository(User).save(tx.getRepository(User).create(user));
+  }
+
+  async update(tx: Tx, id: string, changes: Partial<Omit<User, 'id' | 'organization'>>): Promise<void> {
+    await tx.getRepository(User).update({ id }, changes);
+  }
+
+  async replaceGrants(tx: Tx, userId: string, organizationIds: string[]): Promise<void> {
+    const grants = tx.getRepository(ManagerOrganizationGrant);
+    await grants.delete({ userId });
+    if (organizationIds.length)
+      await grants.insert(organizationIds.map((organizationId) => ({ userId, organizationId })));
+  }
+
+  /** Sign-out everywhere: drops every server-side session of the user. */
+  async deleteSessions(tx: Tx, userId: string): Promise<void> {
+    await tx.query(`DELETE FROM user_session WHERE sess::jsonb -> 'passport' ->> 'user' = $1`, [userId]);
+  }
+}

@@ -1,0 +1,25 @@
+import type { Actor } from '../auth/actor';
+import type { Permission } from '../auth/permissions';
+
+interface NavEntry {
+  href: string;
+  labelKey: string;
+  permission: Permission;
+}
+
+/** The menu, in order. An entry shows only to roles that hold its permission. */
+const NAV: readonly NavEntry[] = [
+  { href: '/', labelKey: 'nav.home', permission: 'home:view' },
+  { href: '/admin/users', labelKey: 'nav.users', permission: 'users:manage' },
+  { href: '/admin/organizations', labelKey: 'nav.organizations', permission: 'organizations:manage' },
+  { href: '/admin/districts', labelKey: 'nav.districts', permission: 'geography:manage' },
+  { href: '/audit', labelKey: 'nav.audit', permission: 'audit:read' },
+];
+
+export function navigationFor(actor: Actor, currentPath: string) {
+  return NAV.filter((entry) => actor.permissions.has(entry.permission)).map((entry) => ({
+    href: entry.href,
+    labelKey: entry.labelKey,
+    current: entry.href === '/' ? currentPath === '/' : currentPath.startsWith(entry.href),
+  }));
+}
