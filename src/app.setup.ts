@@ -14,7 +14,7 @@ import { authConfig } from './config/auth.config';
 import { DEFAULT_LANGUAGE, isLanguage } from './i18n/i18n';
 import { httpLogger } from './logging/logger';
 import { takeFlash } from './web/flash';
-import { renderErrorPage } from './web/render-errors.filter';
+import { middlewareErrorHandler, renderErrorPage } from './web/render-errors.filter';
 import { csrfTools, securityHeaders } from './web/security';
 import { PROJECT_ROOT, setUpViews } from './web/view-engine';
 
@@ -39,6 +39,12 @@ export async function configureApp(app: NestExpressApplication, logger: Logger):
   app.use(httpLogger(logger));
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(cookieParser());
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const lang: unknown = req.cookies?.lang;
+    res.locals.lang = isLanguage(lang) ? lang : DEFAULT_LANGUAGE;
+    res.locals.path = req.path;
+    next();
+  });
 
   // One pool for everything: TypeORM's (a second pool on the embedded database would not be isolated).
   const PgStore = connectPgSimple(session);
@@ -65,21 +71,17 @@ export async function configureApp(app: NestExpressApplication, logger: Logger):
   const csrf = csrfTools(auth.sessionSecret, auth.cookieSecure, (_req, res) =>
     renderErrorPage(res, 403, 'errors.csrf'),
   );
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const lang: unknown = req.cookies?.lang;
-    res.locals.lang = isLanguage(lang) ? lang : DEFAULT_LANGUAGE;
-    res.locals.path = req.path;
-    next();
-  });
   app.use(csrf.protect);
   app.use((req: Request, res: Response, next: NextFunction) => {
-    if (req.session) {
+    // Pages get a token; the JSON health probe does not need one.
+    if (req.session && req.path !== '/health') {
       res.locals.csrfToken = csrf.token(req, res);
       if (req.method === 'GET') res.locals.flash = takeFlash(req);
     }
     next();
   });
   // Page locals that depend on the signed-in user are filled after the guards ran (PageLocalsInterceptor).
+  app.use(middlewareErrorHandler);
 
   await setUpViews(app);
   app.enableShutdownHooks();

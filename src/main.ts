@@ -23,6 +23,7 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {
     logger: new PinoNestLogger(logger),
     bodyParser: false,
+    abortOnError: false,
   });
   await configureApp(app, logger);
   await app.listen(env.PORT);

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { Repository, SelectQueryBuilder } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { Tx } from '../database/transaction';
-import type { AuditAction } from './audit-action';
+import { Organization } from '../organizations/organization.entity';
+import type { AuditAction, AuditOutcome } from './audit-action';
 import { AuditEvent } from './audit-event.entity';
 
 export type NewAuditEvent = Omit<AuditEvent, 'id' | 'occurredAt'> & { occurredAt?: Date };
@@ -13,12 +14,46 @@ export interface AuditSearch {
   organizationIds: string[] | null;
   action?: AuditAction;
   actorName?: string;
+  /** Inclusive lower bound. */
   from?: Date;
+  /** Exclusive upper bound. */
   to?: Date;
   offset: number;
   limit: number;
 }
 
+/** One event as the viewer reads it: the event with its organization's code and name. */
+export interface AuditEventRecord {
+  id: string;
+  occurredAt: Date;
+  actorName: string;
+  actorRole: string | null;
+  organizationCode: string | null;
+  organizationName: string | null;
+  action: AuditAction;
+  targetType: string | null;
+  targetId: string | null;
+  ipAddress: string | null;
+  outcome: AuditOutcome;
+  details: Record<string, unknown>;
+}
+
+const RECORD_COLUMNS = [
+  'e.id AS id',
+  'e.occurred_at AS "occurredAt"',
+  'e.actor_name AS "actorName"',
+  'e.actor_role AS "actorRole"',
+  'o.code AS "organizationCode"',
+  'o.name AS "organizationName"',
+  'e.action AS action',
+  'e.target_type AS "targetType"',
+  'e.target_id AS "targetId"',
+  'e.ip_address AS "ipAddress"',
+  'e.outcome AS outcome',
+  'e.details AS details',
+];
+
+/** Append and read only: there is no update or delete here, and the database refuses both anyway. */
 @Injectable()
 export class AuditRepository {
   constructor(@InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>) {}
@@ -29,25 +64,40 @@ export class AuditRepository {
     await target.insert(event as QueryDeepPartialEntity<AuditEvent>);
   }
 
-  async search(query: AuditSearch): Promise<{ rows: AuditEvent[]; total: number }> {
-    const qb = this.events.createQueryBuilder('e');
-    if (query.organizationIds) qb.andWhere('e.organizationId = ANY(:orgs)', { orgs: query.organizationIds });
+  /** Newest first. The organization filter is the actor's scope, applied in the query itself. */
+  async search(query: AuditSearch): Promise<{ rows: AuditEventRecord[]; total: number }> {
+    const qb = this.inScope(query.organizationIds);
     if (query.action) qb.andWhere('e.action = :action', { action: query.action });
-    if (query.actorName) qb.andWhere('e.actorName = :actor', { actor: query.actorName });
-    if (query.from) qb.andWhere('e.occurredAt >= :from', { from: query.from });
-    if (query.to) qb.andWhere('e.occurredAt < :to', { to: query.to });
-    const [rows, total] = await qb
-      .orderBy('e.occurredAt', 'DESC')
-      .addOrderBy('e.id', 'DESC')
-      .offset(query.offset)
-      .limit(query.limit)
-      .getManyAndCount();
+    // Usernames are lower-case; a manager typing "Lan" means "lan".
+    if (query.actorName) qb.andWhere('lower(e.actor_name) = lower(:actor)', { actor: query.actorName });
+    if (query.from) qb.andWhere('e.occurred_at >= :from', { from: query.from });
+    if (query.to) qb.andWhere('e.occurred_at < :to', { to: query.to });
+    const [rows, total] = await Promise.all([
+      qb
+        .clone()
+        .select(RECORD_COLUMNS)
+        .orderBy('e.occurred_at', 'DESC')
+        .addOrderBy('e.id', 'DESC')
+        .offset(query.offset)
+        .limit(query.limit)
+        .getRawMany<AuditEventRecord>(),
+      qb.getCount(),
+    ]);
     return { rows, total };
   }
 
-  findVisible(organizationIds: string[] | null, id: string): Promise<AuditEvent | null> {
-    const qb = this.events.createQueryBuilder('e').where('e.id = :id', { id });
-    if (organizationIds) qb.andWhere('e.organizationId = ANY(:orgs)', { orgs: organizationIds });
-    return qb.getOne();
+  async findVisible(organizationIds: string[] | null, id: string): Promise<AuditEventRecord | null> {
+    const row = await this.inScope(organizationIds)
+      .andWhere('e.id = :id', { id })
+      .select(RECORD_COLUMNS)
+      .getRawOne<AuditEventRecord>();
+    return row ?? null;
+  }
+
+  private inScope(organizationIds: string[] | null): SelectQueryBuilder<AuditEvent> {
+    const qb = this.events.createQueryBuilder('e').leftJoin(Organization, 'o', 'o.id = e.organization_id');
+    // An event without an organization (failed login of an unknown name, the CLI) is for admins only.
+    if (organizationIds) qb.where('e.organization_id = ANY(:orgs)', { orgs: organizationIds });
+    return qb;
   }
 }

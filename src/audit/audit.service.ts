@@ -3,8 +3,7 @@ import { userInfo } from 'node:os';
 import type { Actor } from '../auth/actor';
 import type { Tx } from '../database/transaction';
 import type { AuditAction, AuditOutcome } from './audit-action';
-import { AuditEvent } from './audit-event.entity';
-import { AuditRepository, AuditSearch } from './audit.repository';
+import { AuditEventRecord, AuditRepository, AuditSearch } from './audit.repository';
 
 /** Who acts, from where: a signed-in user, an anonymous visitor (failed login) or the CLI. */
 export interface AuditContext {
@@ -71,14 +70,34 @@ export class AuditService {
     return this.auditRepository.search({ ...query, organizationIds: this.scopeOf(actor) });
   }
 
-  async getVisible(actor: Actor, id: string): Promise<AuditEvent> {
+  async getVisible(actor: Actor, id: string): Promise<AuditEventRecord> {
     const event = /^\d{1,18}$/.test(id) ? await this.auditRepository.findVisible(this.scopeOf(actor), id) : null;
     if (!event) throw new NotFoundException();
     return event;
   }
 
+  /** The audit viewer's list: reading the trail is itself recorded (which filters, never their values). */
+  async viewTrail(context: AuditContext, actor: Actor, query: Omit<AuditSearch, 'organizationIds'>) {
+    const result = await this.search(actor, query);
+    const filters = (['action', 'actorName', 'from', 'to'] as const).filter((name) => query[name] !== undefined);
+    await this.record(null, context, {
+      action: 'audit.viewed',
+      details: { filters, page: Math.floor(query.offset / query.limit) + 1 },
+    });
+    return result;
+  }
+
+  /** One event, if the actor may see it (404 otherwise); opening it is recorded. */
+  async viewEvent(context: AuditContext, actor: Actor, id: string): Promise<AuditEventRecord> {
+    const event = await this.getVisible(actor, id);
+    await this.record(null, context, { action: 'audit.viewed', target: { type: 'audit_event', id: event.id } });
+    return event;
+  }
+
   /** Admins read the whole trail; managers the events of the organizations they oversee. */
+  // Audit events name people and records, so a manager reads those of their own organization only;
+  // organizations granted for aggregates do not open their trail (MISSION §1, least privilege).
   private scopeOf(actor: Actor): string[] | null {
-    return actor.role === 'admin' ? null : actor.organizationIds;
+    return actor.role === 'admin' ? null : [actor.organizationId];
   }
 }

@@ -161,12 +161,10 @@ export class AuthController {
         action: 'auth.totp_failed',
         outcome: 'failure',
       });
-      return res
-        .status(422)
-        .render('auth/totp', {
-          title: 'totp.verifyTitle',
-          errors: { code: form.ok ? 'totp.invalid' : form.errors.code },
-        });
+      return res.status(422).render('auth/totp', {
+        title: 'totp.verifyTitle',
+        errors: { code: form.ok ? 'totp.invalid' : form.errors.code },
+      });
     }
     req.session.totpVerified = true;
     return res.redirect(303, '/');

@@ -6,14 +6,13 @@
 export const ROLES = ['admin', 'manager', 'social_worker', 'peer_coordinator'] as const;
 export type Role = (typeof ROLES)[number];
 
-export type Permission =
-  'home:view' | 'account:manage' | 'users:manage' | 'organizations:manage' | 'geography:manage' | 'audit:read';
+export type Permission = 'home:view' | 'users:manage' | 'organizations:manage' | 'geography:manage' | 'audit:read';
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  admin: ['home:view', 'account:manage', 'users:manage', 'organizations:manage', 'geography:manage', 'audit:read'],
-  manager: ['home:view', 'account:manage', 'audit:read'],
-  social_worker: ['home:view', 'account:manage'],
-  peer_coordinator: ['home:view', 'account:manage'],
+  admin: ['home:view', 'users:manage', 'organizations:manage', 'geography:manage', 'audit:read'],
+  manager: ['home:view', 'audit:read'],
+  social_worker: ['home:view'],
+  peer_coordinator: ['home:view'],
 };
 
 /** Roles that must use two-factor authentication before reaching any page. */

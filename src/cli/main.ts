@@ -1,11 +1,12 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { AppModule } from '../app.module';
 import { cliContext } from '../audit/audit.service';
 import type { Role } from '../auth/permissions';
-import { ConfigError } from '../config/env';
+import { ConfigError, loadEnv } from '../config/env';
 import { EmbeddedDatabaseInUseError } from '../database/embedded';
 import { translate } from '../i18n/i18n';
 import { OrganizationCodeTakenError, OrganizationsService } from '../organizations/organizations.service';
@@ -19,6 +20,7 @@ export class UsageError extends Error {}
 const USAGE = `Usage:
   npm run cli -- org:create --code CODE --name "NAME"
   npm run cli -- user:create --username U --role ROLE --org CODE   (password read from standard input)
+  npm run cli -- secrets:generate   (prints fresh secrets for a production .env)
 Roles: admin, manager, social_worker, peer_coordinator`;
 
 async function readStdin(): Promise<string> {
@@ -64,14 +66,12 @@ const COMMANDS: Record<string, { options: string[]; run: Command }> = {
       const organization = await app.get(OrganizationsService).findByCode(args.org);
       if (!organization?.active) throw new UsageError(`--org: no active organization has the code ${args.org}`);
       try {
-        const { user } = await app
-          .get(UsersService)
-          .create(cliContext(), {
-            username: args.username,
-            role: args.role as Role,
-            organizationId: organization.id,
-            password: args.password,
-          });
+        const { user } = await app.get(UsersService).create(cliContext(), {
+          username: args.username,
+          role: args.role as Role,
+          organizationId: organization.id,
+          password: args.password,
+        });
         return `User ${user.username} (${user.role}) created in ${organization.code}.`;
       } catch (error) {
         if (error instanceof UsernameTakenError)
@@ -82,8 +82,23 @@ const COMMANDS: Record<string, { options: string[]; run: Command }> = {
   },
 };
 
+/** Fresh secrets for a production `.env`: needs no database, so it runs before anything is set up. */
+function generateSecrets(): string {
+  const b64 = (n: number) => randomBytes(n).toString('base64');
+  return [
+    `SESSION_SECRET=${b64(48)}`,
+    `UIC_KEY=${b64(32)}`,
+    `FIELD_KEYS=v1:${b64(32)}`,
+    `POSTGRES_PASSWORD=${randomBytes(24).toString('hex')}`,
+  ].join('\n');
+}
+
 export async function runCli(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === 'secrets:generate') {
+    process.stdout.write(`${generateSecrets()}\n`);
+    return 0;
+  }
   const command = name ? COMMANDS[name] : undefined;
   if (!command) {
     process.stderr.write(`${USAGE}\n`);
@@ -97,7 +112,8 @@ export async function runCli(argv: string[]): Promise<number> {
       strict: true,
       allowPositionals: false,
     });
-    app = await NestFactory.createApplicationContext(AppModule, { logger: ['error'] });
+    loadEnv();
+    app = await NestFactory.createApplicationContext(AppModule, { logger: false, abortOnError: false });
     process.stdout.write(`${await command.run(app, values as Record<string, string | undefined>)}\n`);
     return 0;
   } catch (error) {

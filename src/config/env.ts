@@ -157,6 +157,7 @@ function generateSecret(name: (typeof GENERATED_SECRETS)[number]): string {
 function fillDevelopmentSecrets(raw: RawEnv, warn: (message: string) => void): RawEnv {
   const missing = GENERATED_SECRETS.filter((name) => !raw[name]);
   if (missing.length === 0) return raw;
+  if (raw.DATA_DIR === 'memory://') throw new ConfigError(`With DATA_DIR=memory:// give ${missing.join(', ')}.`);
   const file = join(resolve(raw.DATA_DIR ?? './data'), 'secrets.json');
   const stored: Record<string, string> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   let changed = false;
@@ -176,7 +177,7 @@ function fillDevelopmentSecrets(raw: RawEnv, warn: (message: string) => void): R
 
 /** Validates the environment; throws a ConfigError naming every missing or malformed variable. */
 export function parseEnv(source: RawEnv, warn: (message: string) => void = () => undefined): Env {
-  let raw = withFileSecrets(source);
+  let raw = withFileSecrets(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== '')));
   const production = raw.NODE_ENV === 'production';
   if (production) {
     const missing = REQUIRED_IN_PRODUCTION.filter((name) => !raw[name]);

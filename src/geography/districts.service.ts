@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { failOnDuplicate } from '../database/errors';
 import { AuditContext, AuditService } from '../audit/audit.service';
 import { District } from './district.entity';
 import { DistrictsRepository } from './districts.repository';
@@ -30,14 +31,17 @@ export class DistrictsService {
 
   async create(context: AuditContext, district: District): Promise<void> {
     if (await this.districtsRepository.findByCode(district.code)) throw new DistrictCodeTakenError();
-    await this.dataSource.transaction(async (tx) => {
-      await this.districtsRepository.insert(tx, district);
-      await this.auditService.record(tx, context, {
-        action: 'district.created',
-        target: { type: 'district', id: district.code },
-        organizationId: null,
-      });
-    });
+    await failOnDuplicate(
+      this.dataSource.transaction(async (tx) => {
+        await this.districtsRepository.insert(tx, district);
+        await this.auditService.record(tx, context, {
+          action: 'district.created',
+          target: { type: 'district', id: district.code },
+          organizationId: null,
+        });
+      }),
+      () => new DistrictCodeTakenError(),
+    );
   }
 
   async update(context: AuditContext, code: string, changes: Omit<District, 'code'>): Promise<void> {

@@ -35,6 +35,14 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
 
 const pathOnly = (url: string | undefined) => (url ?? '').split('?')[0];
 
+/**
+ * PostgreSQL quotes the rejected input in some error messages (`invalid input syntax for type uuid: "…"`),
+ * and that input is whatever a user typed: it is blanked before an error message or stack reaches a log
+ * line. Constraint and column names (`violates unique constraint "…"`) stay, they help the diagnosis.
+ */
+export const scrubErrorText = (text: string | undefined): string | undefined =>
+  text?.replace(/: "(?:[^"\\]|\\.)*"/g, ': "[redacted]"');
+
 export function httpLogger(logger: Logger) {
   return pinoHttp({
     logger,
@@ -45,7 +53,7 @@ export function httpLogger(logger: Logger) {
         path: pathOnly(req.originalUrl ?? req.url),
       }),
       res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
-      err: (err: Error) => ({ type: err.name, message: err.message }),
+      err: (err: Error) => ({ type: err.name, message: scrubErrorText(err.message) }),
     },
     customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
     wrapSerializers: false,
@@ -59,10 +67,10 @@ export class PinoNestLogger implements LoggerService {
     this.logger.info({ context }, String(message));
   }
   error(message: unknown, trace?: string, context?: string) {
-    this.logger.error({ context, trace }, String(message));
+    this.logger.error({ context, trace: scrubErrorText(trace) }, scrubErrorText(String(message)));
   }
   warn(message: unknown, context?: string) {
-    this.logger.warn({ context }, String(message));
+    this.logger.warn({ context }, scrubErrorText(String(message)));
   }
   debug(message: unknown, context?: string) {
     this.logger.debug({ context }, String(message));

@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { failOnDuplicate } from '../database/errors';
 import { AuditContext, AuditService } from '../audit/audit.service';
 import { Organization } from './organization.entity';
 import { OrganizationsRepository } from './organizations.repository';
@@ -45,15 +46,18 @@ export class OrganizationsService {
   async create(context: AuditContext, input: { code: string; name: string }): Promise<Organization> {
     const code = input.code.toLowerCase();
     if (await this.organizationsRepository.findByCode(code)) throw new OrganizationCodeTakenError();
-    return this.dataSource.transaction(async (tx) => {
-      const organization = await this.organizationsRepository.insert(tx, { code, name: input.name });
-      await this.auditService.record(tx, context, {
-        action: 'organization.created',
-        target: { type: 'organization', id: organization.id },
-        organizationId: organization.id,
-      });
-      return organization;
-    });
+    return failOnDuplicate(
+      this.dataSource.transaction(async (tx) => {
+        const organization = await this.organizationsRepository.insert(tx, { code, name: input.name });
+        await this.auditService.record(tx, context, {
+          action: 'organization.created',
+          target: { type: 'organization', id: organization.id },
+          organizationId: organization.id,
+        });
+        return organization;
+      }),
+      () => new OrganizationCodeTakenError(),
+    );
   }
 
   async update(context: AuditContext, id: string, changes: { name: string; active: boolean }): Promise<void> {

@@ -1,15 +1,28 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { failOnDuplicate } from '../database/errors';
 import { AuditContext, AuditService } from '../audit/audit.service';
 import type { SessionUser } from '../auth/actor';
 import { hashPassword, temporaryPassword } from '../auth/password';
 import type { Role } from '../auth/permissions';
+import { OrganizationsService } from '../organizations/organizations.service';
 import type { Page } from '../web/pagination';
 import { User } from './user.entity';
 import { UsersRepository } from './users.repository';
 
 export class UsernameTakenError extends Error {}
 export class SelfDeactivationError extends Error {}
+/** An admin changing their own role could leave nobody able to manage accounts. */
+export class OwnRoleChangeError extends Error {}
+
+/** The organization (or a granted one) is unknown, or inactive and not already held. */
+export class UnknownOrganizationError extends Error {
+  constructor(readonly field: 'organizationId' | 'grantedOrganizationIds') {
+    super(`Unknown or inactive organization (${field})`);
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface NewUser {
   username: string;
@@ -31,6 +44,7 @@ export class UsersService {
     private readonly dataSource: DataSource,
     private readonly usersRepository: UsersRepository,
     private readonly auditService: AuditService,
+    private readonly organizationsService: OrganizationsService,
   ) {}
 
   /** What the session needs about a user; null when the account is gone or inactive. */
@@ -74,24 +88,30 @@ export class UsersService {
   async create(context: AuditContext, input: NewUser): Promise<{ user: User; temporaryPassword: string | null }> {
     const username = input.username.toLowerCase();
     if (await this.usersRepository.findByUsername(username)) throw new UsernameTakenError();
+    if (!(await this.organizationsService.findActive(input.organizationId)))
+      throw new UnknownOrganizationError('organizationId');
     const tempPassword = input.password ? null : temporaryPassword();
     const passwordHash = await hashPassword(input.password ?? tempPassword!);
-    const user = await this.dataSource.transaction(async (tx) => {
-      const created = await this.usersRepository.insert(tx, {
-        username,
-        passwordHash,
-        role: input.role,
-        organizationId: input.organizationId,
-        mustChangePassword: tempPassword !== null,
-      });
-      await this.auditService.record(tx, context, {
-        action: 'user.created',
-        target: { type: 'user', id: created.id },
-        organizationId: created.organizationId,
-        details: { role: created.role },
-      });
-      return created;
-    });
+    // The check above gives the friendly answer; the unique index settles a race between two admins.
+    const user = await failOnDuplicate(
+      this.dataSource.transaction(async (tx) => {
+        const created = await this.usersRepository.insert(tx, {
+          username,
+          passwordHash,
+          role: input.role,
+          organizationId: input.organizationId,
+          mustChangePassword: tempPassword !== null,
+        });
+        await this.auditService.record(tx, context, {
+          action: 'user.created',
+          target: { type: 'user', id: created.id },
+          organizationId: created.organizationId,
+          details: { role: created.role },
+        });
+        return created;
+      }),
+      () => new UsernameTakenError(),
+    );
     return { user, temporaryPassword: tempPassword };
   }
 
@@ -100,7 +120,11 @@ export class UsersService {
     const user = await this.get(id);
     const grantsBefore = await this.usersRepository.grantedOrganizationIds(id);
     const grants =
-      changes.role === 'manager' ? changes.grantedOrganizationIds.filter((o) => o !== changes.organizationId) : [];
+      changes.role === 'manager'
+        ? [...new Set(changes.grantedOrganizationIds)].filter((o) => o !== changes.organizationId)
+        : [];
+    if (id === context.actorUserId && changes.role !== user.role) throw new OwnRoleChangeError();
+    await this.checkOrganizations(user, grantsBefore, changes.organizationId, grants);
     const changed = [
       ...(user.role !== changes.role ? ['role'] : []),
       ...(user.organizationId !== changes.organizationId ? ['organization'] : []),
@@ -119,6 +143,20 @@ export class UsersService {
         details: { changed, role: changes.role },
       });
     });
+  }
+
+  /**
+   * A user may stay in, or keep a grant to, an organization deactivated since; nobody is moved into,
+   * or newly granted, an unknown or inactive one.
+   */
+  private async checkOrganizations(user: User, grantsBefore: string[], organizationId: string, grants: string[]) {
+    if (organizationId !== user.organizationId && !(await this.organizationsService.findActive(organizationId)))
+      throw new UnknownOrganizationError('organizationId');
+    const added = grants.filter((g) => !grantsBefore.includes(g));
+    if (added.some((g) => !UUID.test(g))) throw new UnknownOrganizationError('grantedOrganizationIds');
+    const found = await this.organizationsService.findByIds(added);
+    if (found.filter((o) => o.active).length !== added.length)
+      throw new UnknownOrganizationError('grantedOrganizationIds');
   }
 
   async setActive(context: AuditContext, id: string, active: boolean): Promise<void> {

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { isDatabaseUnavailable } from './database-errors';
 
 /** Thrown to send a signed-in user to the sign-in step they still owe (password change, two-factor). */
@@ -16,52 +16,47 @@ export class SignInRequiredException extends Error {
   }
 }
 
-const wantsJson = (req: Request) => !req.accepts('html') || req.path === '/health';
+const logger = new Logger('Errors');
 
-/** Renders every error as a page in the user's language; no stack trace ever reaches a user. */
-@Catch()
-export class RenderErrorsFilter implements ExceptionFilter {
-  private readonly logger = new Logger('Errors');
+const wantsJson = (req: Request) => req.path === '/health' || !req.accepts('html');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
-    const ctx = host.switchToHttp();
-    const req = ctx.getRequest<Request>();
-    const res = ctx.getResponse<Response>();
-    if (res.headersSent) return;
-
-    if (exception instanceof SignInRequiredException) {
-      res.redirect(303, exception.reason === 'expired' ? '/login?expired=1' : '/login');
-      return;
-    }
-    if (exception instanceof PendingStepException) {
-      res.redirect(303, exception.location);
-      return;
-    }
-
-    let status: number;
-    if (exception instanceof HttpException) {
-      status = exception.getStatus();
-    } else if (isDatabaseUnavailable(exception)) {
-      status = HttpStatus.SERVICE_UNAVAILABLE;
-      this.logger.error(`Database unavailable on ${req.method} ${req.path}`);
-    } else {
-      status = HttpStatus.INTERNAL_SERVER_ERROR;
-      const error = exception as Error;
-      this.logger.error(
-        `${error?.name ?? 'Error'} on ${req.method} ${req.path}: ${error?.message ?? ''}`,
-        error?.stack,
-      );
-    }
-    // Only the statuses we have pages for; any other 4xx reads as a bad request.
-    const page = [403, 404, 503].includes(status) ? status : status >= 500 ? 500 : 400;
-    res.status(status);
-    if (status === 503) res.setHeader('Retry-After', '30');
-    if (wantsJson(req)) {
-      res.json({ status: page === 503 ? 'unavailable' : 'error', statusCode: status });
-      return;
-    }
-    renderErrorPage(res, status, `errors.${page}`);
+/**
+ * One answer for every error, whether it comes from a route (the Nest filter below) or from the
+ * middleware in front of the routes (session store, passport): a page in the user's language,
+ * "try again" when the database is down, and never a stack trace.
+ */
+export function respondWithError(exception: unknown, req: Request, res: Response): void {
+  if (res.headersSent) return;
+  if (exception instanceof SignInRequiredException) {
+    res.redirect(303, exception.reason === 'expired' ? '/login?expired=1' : '/login');
+    return;
   }
+  if (exception instanceof PendingStepException) {
+    res.redirect(303, exception.location);
+    return;
+  }
+
+  let status: number;
+  if (exception instanceof HttpException) {
+    status = exception.getStatus();
+  } else if (isDatabaseUnavailable(exception)) {
+    status = HttpStatus.SERVICE_UNAVAILABLE;
+    logger.error(`Database unavailable on ${req.method} ${req.path}`);
+  } else if ((exception as { type?: string }).type === 'entity.too.large') {
+    status = HttpStatus.PAYLOAD_TOO_LARGE;
+  } else {
+    status = HttpStatus.INTERNAL_SERVER_ERROR;
+    const error = exception as Error | undefined;
+    logger.error(`${error?.name ?? 'Error'} on ${req.method} ${req.path}: ${error?.message ?? ''}`, error?.stack);
+  }
+  // Only the statuses we have pages for; any other 4xx reads as a bad request.
+  const page = [403, 404, 503].includes(status) ? status : status >= 500 ? 500 : 400;
+  if (status === 503) res.setHeader('Retry-After', '30');
+  if (wantsJson(req)) {
+    res.status(status).json({ status: page === 503 ? 'unavailable' : 'error', statusCode: status });
+    return;
+  }
+  renderErrorPage(res, status, `errors.${page}`);
 }
 
 export function renderErrorPage(res: Response, status: number, messageKey: string): void {
@@ -73,3 +68,15 @@ export function renderErrorPage(res: Response, status: number, messageKey: strin
       else res.send(html);
     });
 }
+
+@Catch()
+export class RenderErrorsFilter implements ExceptionFilter {
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    respondWithError(exception, ctx.getRequest<Request>(), ctx.getResponse<Response>());
+  }
+}
+
+/** Express error middleware for failures before the routes (session store, passport, body parser). */
+export const middlewareErrorHandler = (error: unknown, req: Request, res: Response, _next: NextFunction) =>
+  respondWithError(error, req, res);

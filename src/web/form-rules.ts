@@ -1,0 +1,16 @@
+/** Validation rules shared by the web forms and the command line. */
+
+/** Codes (organizations, districts): lower-case ASCII words joined by hyphens, as in imports and exports. */
+export const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+
+export const USERNAME = /^[a-z0-9._-]{3,60}$/;
+
+/** Codes and usernames are compared and stored in lower case. */
+export const lowerCase = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.toLowerCase() : value);
+
+/** A checked checkbox sends "1"; an unchecked one sends nothing. */
+export const CHECKED = '1';
+
+/** A checkbox list arrives as nothing, one string or an array of strings: always a list here. */
+export const asList = (value: unknown): string[] =>
+  value === undefined || value === null || value === '' ? [] : ([] as unknown[]).concat(value).map(String);
