@@ -2,6 +2,8 @@ import { CreateFoundation1795871913565 } from './1795871913565-CreateFoundation'
 import { ProtectAuditTrail1795871913600 } from './1795871913600-ProtectAuditTrail';
 import { CreateSessionStore1795871913700 } from './1795871913700-CreateSessionStore';
 import { SeedHanoiDistricts1795871913800 } from './1795871913800-SeedHanoiDistricts';
+import { CreateOutreachRecords1795874464751 } from './1795874464751-CreateOutreachRecords';
+import { CreateImportJobs1795874991636 } from './1795874991636-CreateImportJobs';
 
 /** Every migration, in order, listed explicitly (no globs: see STACK.md). */
 export const MIGRATIONS = [
@@ -9,4 +11,6 @@ export const MIGRATIONS = [
   ProtectAuditTrail1795871913600,
   CreateSessionStore1795871913700,
   SeedHanoiDistricts1795871913800,
+  CreateOutreachRecords1795874464751,
+  CreateImportJobs1795874991636,
 ];

@@ -1,20 +1,25 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { AssessmentsModule } from './assessments/assessments.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { PermissionGuard } from './auth/permission.guard';
 import { SessionGuard } from './auth/session.guard';
+import { ClientPagesModule } from './clients/client-pages.module';
+import { ClientsModule } from './clients/clients.module';
 import { ClockModule } from './clock/clock.module';
 import { appConfig } from './config/app.config';
 import { authConfig } from './config/auth.config';
 import { cryptoConfig } from './config/crypto.config';
 import { databaseConfig } from './config/database.config';
 import { reportsConfig } from './config/reports.config';
+import { ContactsModule } from './contacts/contacts.module';
 import { DatabaseModule } from './database/database.module';
 import { GeographyModule } from './geography/geography.module';
 import { HealthModule } from './health/health.module';
 import { HomeModule } from './home/home.module';
+import { ImportsModule } from './imports/imports.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { PrivacyModule } from './privacy/privacy.module';
 import { UsersModule } from './users/users.module';
@@ -38,6 +43,11 @@ import { RenderErrorsFilter } from './web/render-errors.filter';
     GeographyModule,
     HomeModule,
     HealthModule,
+    ClientsModule,
+    ContactsModule,
+    AssessmentsModule,
+    ClientPagesModule,
+    ImportsModule,
   ],
   providers: [
     { provide: APP_GUARD, useClass: SessionGuard }, // who is this?

@@ -12,6 +12,7 @@ import { DataSource } from 'typeorm';
 import { appConfig } from './config/app.config';
 import { authConfig } from './config/auth.config';
 import { DEFAULT_LANGUAGE, isLanguage } from './i18n/i18n';
+import { importUploadMiddleware } from './imports/upload.middleware';
 import { httpLogger } from './logging/logger';
 import { takeFlash } from './web/flash';
 import { middlewareErrorHandler, renderErrorPage } from './web/render-errors.filter';
@@ -71,6 +72,8 @@ export async function configureApp(app: NestExpressApplication, logger: Logger):
   const csrf = csrfTools(auth.sessionSecret, auth.cookieSecure, (_req, res) =>
     renderErrorPage(res, 403, 'errors.csrf'),
   );
+  // The import upload form is multipart: its body (and CSRF token) is read just before the check.
+  app.use(importUploadMiddleware());
   app.use(csrf.protect);
   app.use((req: Request, res: Response, next: NextFunction) => {
     // Pages get a token; the JSON health probe does not need one.

@@ -6,12 +6,43 @@
 export const ROLES = ['admin', 'manager', 'social_worker', 'peer_coordinator'] as const;
 export type Role = (typeof ROLES)[number];
 
-export type Permission = 'home:view' | 'users:manage' | 'organizations:manage' | 'geography:manage' | 'audit:read';
+export type Permission =
+  | 'home:view'
+  | 'users:manage'
+  | 'organizations:manage'
+  | 'geography:manage'
+  | 'audit:read'
+  | 'clients:read'
+  | 'clients:write'
+  | 'clients:merge'
+  | 'contacts:read'
+  | 'contacts:write'
+  | 'assessments:read'
+  | 'assessments:write'
+  | 'imports:run';
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: ['home:view', 'users:manage', 'organizations:manage', 'geography:manage', 'audit:read'],
-  manager: ['home:view', 'audit:read'],
-  social_worker: ['home:view'],
+  manager: [
+    'home:view',
+    'audit:read',
+    'clients:read',
+    'clients:merge',
+    'contacts:read',
+    'contacts:write',
+    'assessments:read',
+    'imports:run',
+  ],
+  social_worker: [
+    'home:view',
+    'clients:read',
+    'clients:write',
+    'contacts:read',
+    'contacts:write',
+    'assessments:read',
+    'assessments:write',
+    'imports:run',
+  ],
   peer_coordinator: ['home:view'],
 };
 

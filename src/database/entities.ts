@@ -1,8 +1,26 @@
+import { NeedsAssessment, NeedsAssessmentDomain } from '../assessments/needs-assessment.entity';
 import { AuditEvent } from '../audit/audit-event.entity';
 import { LoginThrottle } from '../auth/login-throttle.entity';
+import { AnonymousContactTally } from '../clients/anonymous-tally.entity';
+import { Client } from '../clients/client.entity';
+import { Contact } from '../contacts/contact.entity';
 import { District } from '../geography/district.entity';
+import { ImportJob } from '../imports/import-job.entity';
 import { Organization } from '../organizations/organization.entity';
 import { ManagerOrganizationGrant, User } from '../users/user.entity';
 
 /** Every entity, listed explicitly (TypeORM 1.x switches between require and import() on globs). */
-export const ENTITIES = [Organization, User, ManagerOrganizationGrant, District, AuditEvent, LoginThrottle];
+export const ENTITIES = [
+  Organization,
+  User,
+  ManagerOrganizationGrant,
+  District,
+  AuditEvent,
+  LoginThrottle,
+  Client,
+  AnonymousContactTally,
+  Contact,
+  NeedsAssessment,
+  NeedsAssessmentDomain,
+  ImportJob,
+];

@@ -1,5 +1,6 @@
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
+import { hasMessage } from '../i18n/i18n';
 
 /** Field name → message key (optionally "key|name=value" for placeholders), translated by the view. */
 export type FormErrors = Record<string, string>;
@@ -23,7 +24,9 @@ export async function parseForm<T extends object>(
   const errors: FormErrors = {};
   for (const failure of failures) {
     const messages = Object.values(failure.constraints ?? {});
-    errors[failure.property] = messages[0]?.startsWith('validation.') ? messages[0] : 'validation.invalid';
+    // Decorator messages are message keys; class-validator's own English defaults are not shown.
+    const key = messages[0]?.split('|')[0];
+    errors[failure.property] = key && hasMessage(key) ? messages[0] : 'validation.invalid';
   }
   return { ok: false, errors };
 }

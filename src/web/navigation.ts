@@ -10,6 +10,9 @@ interface NavEntry {
 /** The menu, in order. An entry shows only to roles that hold its permission. */
 const NAV: readonly NavEntry[] = [
   { href: '/', labelKey: 'nav.home', permission: 'home:view' },
+  { href: '/clients', labelKey: 'nav.clients', permission: 'clients:read' },
+  { href: '/contacts', labelKey: 'nav.contacts', permission: 'contacts:read' },
+  { href: '/imports', labelKey: 'nav.imports', permission: 'imports:run' },
   { href: '/admin/users', labelKey: 'nav.users', permission: 'users:manage' },
   { href: '/admin/organizations', labelKey: 'nav.organizations', permission: 'organizations:manage' },
   { href: '/admin/districts', labelKey: 'nav.districts', permission: 'geography:manage' },

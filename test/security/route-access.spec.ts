@@ -76,13 +76,22 @@ describe('route access', () => {
   it('shows each role only the menu entries it may open', async () => {
     const expected: Record<Role, string[]> = {
       admin: ['/admin/users', '/admin/organizations', '/admin/districts', '/audit'],
-      manager: ['/audit'],
-      social_worker: [],
+      manager: ['/clients', '/contacts', '/imports', '/audit'],
+      social_worker: ['/clients', '/contacts', '/imports'],
       peer_coordinator: [],
     };
+    const menu = [
+      '/clients',
+      '/contacts',
+      '/imports',
+      '/admin/users',
+      '/admin/organizations',
+      '/admin/districts',
+      '/audit',
+    ];
     for (const role of ROLES) {
       const home = await agents.get(role)!.get('/').expect(200);
-      for (const href of ['/admin/users', '/admin/organizations', '/admin/districts', '/audit']) {
+      for (const href of menu) {
         expect({ role, href, shown: home.text.includes(`href="${href}"`) }).toEqual({
           role,
           href,

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ClientsModule } from '../clients/clients.module';
+import { GeographyModule } from '../geography/geography.module';
+import { Contact } from './contact.entity';
+import { ContactsController } from './contacts.controller';
+import { ContactsRepository } from './contacts.repository';
+import { ContactsService } from './contacts.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Contact]), ClientsModule, GeographyModule],
+  controllers: [ContactsController],
+  providers: [ContactsRepository, ContactsService],
+  exports: [ContactsService],
+})
+export class ContactsModule {}

@@ -1,0 +1,110 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Repository } from 'typeorm';
+import type { Actor } from '../auth/actor';
+import type { Tx } from '../database/transaction';
+import type { Modality } from '../reference/codes';
+import { Contact } from './contact.entity';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export type NewContact = Omit<Contact, 'id' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'client'>;
+
+export interface ContactFilters {
+  from?: string;
+  to?: string;
+  districtCode?: string;
+  modality?: Modality;
+  workerId?: string;
+}
+
+/** A contact row for lists: the client's display code, never anything else about them. */
+export interface ContactListRow {
+  id: string;
+  clientId: string;
+  displayCode: string | null;
+  contactDate: string;
+  modality: Modality;
+  districtCode: string;
+  workerId: string | null;
+  workerName: string | null;
+  topics: string[];
+  condoms: number;
+  lubricants: number;
+  hivSelfTests: number;
+}
+
+@Injectable()
+export class ContactsRepository {
+  constructor(@InjectRepository(Contact) private readonly contacts: Repository<Contact>) {}
+
+  findVisibleTo(actor: Actor, id: string): Promise<Contact | null> {
+    if (!UUID.test(id)) return Promise.resolve(null);
+    return this.contacts.findOneBy({ id, organizationId: actor.organizationId, deletedAt: IsNull() });
+  }
+
+  findBySubmissionKey(submissionKey: string): Promise<Contact | null> {
+    return this.contacts.findOneBy({ submissionKey });
+  }
+
+  insert(tx: Tx, contact: NewContact): Promise<Contact> {
+    const repo = tx.getRepository(Contact);
+    return repo.save(repo.create(contact));
+  }
+
+  async update(tx: Tx, id: string, changes: Partial<NewContact & { deletedAt: Date | null }>): Promise<void> {
+    await tx.getRepository(Contact).update({ id }, changes);
+  }
+
+  /** The organization's staff who may record contacts (the worker filter of the list); admins excluded. */
+  workersOf(organizationId: string): Promise<Array<{ id: string; username: string }>> {
+    return this.contacts.manager.query(
+      `SELECT id, username FROM app_user WHERE organization_id = $1 AND role <> 'admin' ORDER BY username`,
+      [organizationId],
+    );
+  }
+
+  listForClient(clientId: string, limit = 50): Promise<Contact[]> {
+    return this.contacts.find({
+      where: { clientId, deletedAt: IsNull() },
+      order: { contactDate: 'DESC', createdAt: 'DESC' },
+      take: limit,
+    });
+  }
+
+  /** The organization's contacts, newest first, with the filters of the list page. */
+  async list(organizationId: string, filters: ContactFilters, offset: number, limit: number) {
+    const qb = this.contacts
+      .createQueryBuilder('k')
+      .innerJoin('k.client', 'c')
+      .leftJoin('app_user', 'u', 'u.id = k.worker_id')
+      .where('k.organizationId = :organizationId AND k.deletedAt IS NULL', { organizationId });
+    if (filters.from) qb.andWhere('k.contactDate >= :from', { from: filters.from });
+    if (filters.to) qb.andWhere('k.contactDate <= :to', { to: filters.to });
+    if (filters.districtCode) qb.andWhere('k.districtCode = :district', { district: filters.districtCode });
+    if (filters.modality) qb.andWhere('k.modality = :modality', { modality: filters.modality });
+    if (filters.workerId) qb.andWhere('k.workerId = :workerId', { workerId: filters.workerId });
+    const total = await qb.getCount();
+    const rows = await qb
+      .select([
+        'k.id AS id',
+        'k.client_id AS "clientId"',
+        'c.display_code AS "displayCode"',
+        'to_char(k.contact_date, \'YYYY-MM-DD\') AS "contactDate"',
+        'k.modality AS modality',
+        'k.district_code AS "districtCode"',
+        'k.worker_id AS "workerId"',
+        'u.username AS "workerName"',
+        'k.topics AS topics',
+        'k.condoms AS condoms',
+        'k.lubricants AS lubricants',
+        'k.hiv_self_tests AS "hivSelfTests"',
+      ])
+      .orderBy('k.contact_date', 'DESC')
+      .addOrderBy('k.created_at', 'DESC')
+      .offset(offset)
+      .limit(limit)
+      .getRawMany<ContactListRow>();
+    return { rows, total };
+  }
+}

@@ -1,0 +1,182 @@
+import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AuditContext, AuditService } from '../audit/audit.service';
+import type { Actor } from '../auth/actor';
+import { Client } from '../clients/client.entity';
+import { ClientsService } from '../clients/clients.service';
+import { isUniqueViolation } from '../database/errors';
+import type { Modality, Topic } from '../reference/codes';
+import type { Page } from '../web/pagination';
+import { Contact, ContactSource } from './contact.entity';
+import { ContactFilters, ContactsRepository } from './contacts.repository';
+
+export interface ContactInput {
+  contactDate: string;
+  modality: Modality;
+  districtCode: string;
+  topics: Topic[];
+  condoms: number;
+  lubricants: number;
+  hivSelfTests: number;
+  note?: string | null;
+}
+
+/** A contact as pages show it: the note opened with the client's key. */
+export interface ContactRecord extends Omit<Contact, 'noteCipher'> {
+  note: string | null;
+}
+
+@Injectable()
+export class ContactsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly contactsRepository: ContactsRepository,
+    private readonly clientsService: ClientsService,
+    private readonly auditService: AuditService,
+  ) {}
+
+  /**
+   * Records an outreach contact. The form's submission key makes a repeated submission (double tap,
+   * slow network) return the contact the first one recorded instead of recording it twice.
+   */
+  async record(
+    actor: Actor,
+    context: AuditContext,
+    clientId: string,
+    input: ContactInput,
+    submissionKey: string,
+    source: ContactSource = 'app',
+  ): Promise<Contact> {
+    const repeated = await this.contactsRepository.findBySubmissionKey(submissionKey);
+    if (repeated) {
+      if (repeated.organizationId !== actor.organizationId) throw new NotFoundException();
+      return repeated;
+    }
+    const client = await this.clientsService.getForActor(actor, clientId);
+    try {
+      return await this.dataSource.transaction(async (tx) => {
+        const contact = await this.contactsRepository.insert(tx, {
+          clientId: client.id,
+          organizationId: client.organizationId,
+          workerId: actor.userId,
+          ...this.fields(client, input),
+          source,
+          submissionKey,
+        });
+        await this.auditService.record(tx, context, {
+          action: 'contact.created',
+          target: { type: 'contact', id: contact.id },
+          details: { clientId: client.id },
+        });
+        return contact;
+      });
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const winner = await this.contactsRepository.findBySubmissionKey(submissionKey);
+      if (!winner) throw error;
+      return winner;
+    }
+  }
+
+  async get(actor: Actor, id: string): Promise<ContactRecord> {
+    const contact = await this.contactsRepository.findVisibleTo(actor, id);
+    if (!contact) throw new NotFoundException();
+    const client = await this.clientsService.getForActor(actor, contact.clientId);
+    return this.toRecord(client, contact);
+  }
+
+  /** Edited by its author or a manager of the organization. */
+  async update(actor: Actor, context: AuditContext, id: string, input: ContactInput): Promise<Contact> {
+    const contact = await this.editable(actor, id);
+    const client = await this.clientsService.getForActor(actor, contact.clientId);
+    await this.dataSource.transaction(async (tx) => {
+      await this.contactsRepository.update(tx, contact.id, this.fields(client, input));
+      await this.auditService.record(tx, context, {
+        action: 'contact.updated',
+        target: { type: 'contact', id: contact.id },
+        details: { clientId: client.id },
+      });
+    });
+    return contact;
+  }
+
+  /** Soft delete by its author or a manager: gone from lists and indicators, kept for the audit trail. */
+  async remove(actor: Actor, context: AuditContext, id: string): Promise<Contact> {
+    const contact = await this.editable(actor, id);
+    await this.dataSource.transaction(async (tx) => {
+      await this.contactsRepository.update(tx, contact.id, { deletedAt: new Date(), noteCipher: null });
+      await this.auditService.record(tx, context, {
+        action: 'contact.deleted',
+        target: { type: 'contact', id: contact.id },
+        details: { clientId: contact.clientId },
+      });
+    });
+    return contact;
+  }
+
+  /** The edit page: the contact (note opened) and its client, for its author or a manager only.
+   *  Opening a note is reading the client's record, so it is audited as a view of the client. */
+  async openForEdit(
+    actor: Actor,
+    context: AuditContext,
+    id: string,
+  ): Promise<{ contact: ContactRecord; client: Client }> {
+    const contact = await this.editable(actor, id);
+    const client = await this.clientsService.openForActor(actor, context, contact.clientId);
+    return { contact: this.toRecord(client, contact), client };
+  }
+
+  /** The contact and its client when the actor may change it (a form posted back with errors). */
+  async getEditable(actor: Actor, id: string): Promise<{ contact: ContactRecord; client: Client }> {
+    const contact = await this.editable(actor, id);
+    const client = await this.clientsService.getForActor(actor, contact.clientId);
+    return { contact: this.toRecord(client, contact), client };
+  }
+
+  /** Who may appear in the worker filter of the organization's list. */
+  workersOf(actor: Actor) {
+    return this.contactsRepository.workersOf(actor.organizationId);
+  }
+
+  canEdit(actor: Actor, contact: Pick<Contact, 'workerId'>): boolean {
+    return actor.role === 'manager' || contact.workerId === actor.userId;
+  }
+
+  async recentForClient(client: Client, limit = 50): Promise<ContactRecord[]> {
+    const contacts = await this.contactsRepository.listForClient(client.id, limit);
+    return contacts.map((c) => this.toRecord(client, c));
+  }
+
+  list(actor: Actor, filters: ContactFilters, page: Page) {
+    return this.contactsRepository.list(actor.organizationId, filters, page.offset, page.limit);
+  }
+
+  listMine(actor: Actor, page: Page) {
+    return this.contactsRepository.list(actor.organizationId, { workerId: actor.userId }, page.offset, page.limit);
+  }
+
+  private async editable(actor: Actor, id: string): Promise<Contact> {
+    const contact = await this.contactsRepository.findVisibleTo(actor, id);
+    if (!contact) throw new NotFoundException();
+    if (!this.canEdit(actor, contact)) throw new ForbiddenException();
+    return contact;
+  }
+
+  private fields(client: Client, input: ContactInput) {
+    return {
+      contactDate: input.contactDate,
+      modality: input.modality,
+      districtCode: input.districtCode,
+      topics: [...new Set(input.topics)],
+      condoms: input.condoms,
+      lubricants: input.lubricants,
+      hivSelfTests: input.hivSelfTests,
+      noteCipher: input.note ? this.clientsService.seal(client, input.note) : null,
+    };
+  }
+
+  private toRecord(client: Client, contact: Contact): ContactRecord {
+    const { noteCipher, ...rest } = contact;
+    return { ...rest, note: noteCipher ? this.clientsService.unseal(client, noteCipher) : null };
+  }
+}

@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { CURRENT_NOTICE_VERSION } from '../clients/consent';
+import type { Tx } from '../database/transaction';
+import { newDisplayCode } from '../privacy/client-code';
+import type { ImportKind } from './import-kinds';
+import type { NewAssessmentDomainRow, NewAssessmentRow, ImportsRepository } from './imports.repository';
+import type { AssessmentRow } from './kinds/assessments.rows';
+import type { ClientRow } from './kinds/clients.rows';
+import type { ContactRow } from './kinds/contacts.rows';
+
+/** Rows per INSERT statement: few round trips, far below PostgreSQL's 65,535 parameters per statement. */
+export const BATCH_ROWS = 1000;
+
+/** Everything a writer may use; every statement goes through the import's one transaction. */
+export interface WriterDeps {
+  tx: Tx;
+  repository: ImportsRepository;
+  organizationId: string;
+  /** Code hash → id of the organization's active clients named in the file (found by the validation pass). */
+  clientIds: ReadonlyMap<string, string>;
+  /** A fresh per-client data key, wrapped by the key ring (ClientDataKeys). */
+  newWrappedKey: () => string;
+}
+
+/** Receives the validated rows of the second pass, in file order, and inserts them in batches. */
+export interface RowWriter {
+  add(row: unknown, uicHash: string): Promise<void>;
+  /** Inserts what is left; returns the records created per table. */
+  finish(): Promise<Record<string, number>>;
+}
+
+/** A row of the second pass no longer matches what the first pass validated (the file or the data changed). */
+export class ChangedDuringImportError extends Error {
+  constructor() {
+    super('The file or the clients changed between validation and import');
+  }
+}
+
+function clientIdOf(deps: WriterDeps, uicHash: string): string {
+  const id = deps.clientIds.get(uicHash);
+  if (!id) throw new ChangedDuringImportError();
+  return id;
+}
+
+/** New clients: a display code, a data key, status active, consent as the register recorded it (no worker). */
+class ClientWriter implements RowWriter {
+  private pending: Array<{ row: ClientRow; uicHash: string }> = [];
+  private count = 0;
+
+  constructor(private readonly deps: WriterDeps) {}
+
+  async add(row: unknown, uicHash: string): Promise<void> {
+    this.pending.push({ row: row as ClientRow, uicHash });
+    if (this.pending.length >= BATCH_ROWS) await this.flush();
+  }
+
+  async finish() {
+    await this.flush();
+    return { clients: this.count };
+  }
+
+  private async flush(): Promise<void> {
+    if (!this.pending.length) return;
+    const batch = this.pending;
+    this.pending = [];
+    const codes = await this.freeDisplayCodes(batch.length);
+    await this.deps.repository.insertClients(
+      this.deps.tx,
+      batch.map(({ row, uicHash }, i) => ({
+        organizationId: this.deps.organizationId,
+        uicHash,
+        displayCode: codes[i],
+        gender: row.gender,
+        birthYear: row.birthYear,
+        primaryDistrict: row.primaryDistrict,
+        workSetting: row.workSetting,
+        firstContactDate: row.firstContactDate,
+        consentDate: row.consentDate,
+        consentWorkerId: null,
+        consentNoticeVersion: CURRENT_NOTICE_VERSION,
+        aliasCipher: null,
+        dataKeyCipher: this.deps.newWrappedKey(),
+        status: 'active',
+        mergedIntoId: null,
+        submissionKey: null,
+      })),
+    );
+    this.count += batch.length;
+  }
+
+  /** Random display codes nobody holds (the transaction sees the batches it inserted before). */
+  private async freeDisplayCodes(n: number): Promise<string[]> {
+    const codes = new Set<string>();
+    while (codes.size < n) {
+      const candidates = new Set<string>();
+      while (codes.size + candidates.size < n) {
+        const code = newDisplayCode();
+        if (!codes.has(code)) candidates.add(code);
+      }
+      const taken = await this.deps.repository.takenDisplayCodes(this.deps.tx, [...candidates]);
+      for (const code of candidates) if (!taken.has(code)) codes.add(code);
+    }
+    return [...codes];
+  }
+}
+
+/** Imported contacts: source `import`, no worker (the register does not say who), no note. */
+class ContactWriter implements RowWriter {
+  private pending: ContactRow[] = [];
+  private pendingClients: string[] = [];
+  private count = 0;
+
+  constructor(private readonly deps: WriterDeps) {}
+
+  async add(row: unknown, uicHash: string): Promise<void> {
+    this.pending.push(row as ContactRow);
+    this.pendingClients.push(clientIdOf(this.deps, uicHash));
+    if (this.pending.length >= BATCH_ROWS) await this.flush();
+  }
+
+  async finish() {
+    await this.flush();
+    return { contacts: this.count };
+  }
+
+  private async flush(): Promise<void> {
+    if (!this.pending.length) return;
+    const rows = this.pending.map((row, i) => ({
+      clientId: this.pendingClients[i],
+      organizationId: this.deps.organizationId,
+      workerId: null,
+      contactDate: row.contactDate,
+      modality: row.modality,
+      districtCode: row.districtCode,
+      topics: row.topics,
+      condoms: row.condoms,
+      lubricants: row.lubricants,
+      hivSelfTests: row.hivSelfTests,
+      noteCipher: null,
+      source: 'import' as const,
+      submissionKey: null,
+    }));
+    this.pending = [];
+    this.pendingClients = [];
+    await this.deps.repository.insertContacts(this.deps.tx, rows);
+    this.count += rows.length;
+  }
+}
+
+/** The rows of one client and day become one needs assessment with one answer per domain. */
+class AssessmentWriter implements RowWriter {
+  private readonly assessmentIds = new Map<string, string>();
+  private assessments: NewAssessmentRow[] = [];
+  private domains: NewAssessmentDomainRow[] = [];
+  private answerCount = 0;
+
+  constructor(private readonly deps: WriterDeps) {}
+
+  async add(value: unknown, uicHash: string): Promise<void> {
+    const row = value as AssessmentRow;
+    const clientId = clientIdOf(this.deps, uicHash);
+    const key = `${clientId}|${row.assessedOn}`;
+    let assessmentId = this.assessmentIds.get(key);
+    if (!assessmentId) {
+      assessmentId = randomUUID();
+      this.assessmentIds.set(key, assessmentId);
+      this.assessments.push({
+        id: assessmentId,
+        clientId,
+        organizationId: this.deps.organizationId,
+        workerId: null,
+        assessedOn: row.assessedOn,
+        violence: null,
+        submissionKey: null,
+      });
+    }
+    this.domains.push({
+      assessmentId,
+      domain: row.domain,
+      clientId,
+      assessedOn: row.assessedOn,
+      need: row.need,
+      eligible: row.eligible,
+    });
+    if (this.domains.length >= BATCH_ROWS) await this.flush();
+  }
+
+  async finish() {
+    await this.flush();
+    return { assessments: this.assessmentIds.size, answers: this.answerCount };
+  }
+
+  private async flush(): Promise<void> {
+    // Assessments first: their answers refer to them.
+    const assessments = this.assessments;
+    const domains = this.domains;
+    this.assessments = [];
+    this.domains = [];
+    await this.deps.repository.insertAssessments(this.deps.tx, assessments, domains);
+    this.answerCount += domains.length;
+  }
+}
+
+export const WRITERS: Partial<Record<ImportKind, (deps: WriterDeps) => RowWriter>> = {
+  clients: (deps) => new ClientWriter(deps),
+  contacts: (deps) => new ContactWriter(deps),
+  assessments: (deps) => new AssessmentWriter(deps),
+};

@@ -1,0 +1,49 @@
+/**
+ * The stable code lists of MISSION.md §4 and §6: used in the database, imports and exports.
+ * Labels are translated in the interface (src/i18n, section `codes`).
+ */
+export const GENDERS = ['female', 'male', 'trans_female', 'trans_male', 'other'] as const;
+export type Gender = (typeof GENDERS)[number];
+
+/** `massage` includes hair-wash/relaxation and tẩm quất. */
+export const WORK_SETTINGS = ['street', 'massage', 'karaoke_bar', 'hotel', 'online', 'other'] as const;
+export type WorkSetting = (typeof WORK_SETTINGS)[number];
+
+export const DOMAINS = ['health', 'psychosocial', 'legal', 'vocational', 'employment', 'credit'] as const;
+export type Domain = (typeof DOMAINS)[number];
+
+export const ANSWERS = ['yes', 'no', 'unknown'] as const;
+export type Answer = (typeof ANSWERS)[number];
+
+export const VIOLENCE_ANSWERS = ['yes', 'no', 'declined'] as const;
+export type ViolenceAnswer = (typeof VIOLENCE_ANSWERS)[number];
+
+export const MODALITIES = ['street', 'venue', 'online', 'phone', 'office', 'peer', 'group'] as const;
+export type Modality = (typeof MODALITIES)[number];
+
+export const TOPICS = [
+  'hiv_sti',
+  'condoms',
+  'gbv',
+  'legal_rights',
+  'labour_rights',
+  'services',
+  'mental_health',
+  'drug_use',
+  'other',
+] as const;
+export type Topic = (typeof TOPICS)[number];
+
+export const COMMODITIES = ['condoms', 'lubricants', 'hivSelfTests'] as const;
+
+export const SERVICE_TYPES: Record<Domain, readonly string[]> = {
+  health: ['hiv_testing', 'sti_care', 'arv', 'prep', 'methadone', 'reproductive_health', 'general_health'],
+  legal: ['legal_aid', 'documents'],
+  psychosocial: ['counselling', 'gbv_support'],
+  vocational: ['training_course'],
+  employment: ['job_placement'],
+  credit: ['vbsp_loan', 'microcredit'],
+};
+
+export const isOneOf = <T extends string>(list: readonly T[], value: unknown): value is T =>
+  typeof value === 'string' && (list as readonly string[]).includes(value);
