@@ -12,6 +12,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plain CommonJS scripts (the benchmark load generator runs without a build step).
+    files: ['**/*.js'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Only src/config may read the environment: everything else receives validated, typed config.
     files: ['src/**/*.ts'],
     ignores: ['src/config/**'],

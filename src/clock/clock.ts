@@ -10,12 +10,15 @@ export class Clock {
 
 export const TIME_ZONE = 'Asia/Ho_Chi_Minh';
 
+// Built once: constructing an Intl formatter costs far more than formatting with it.
+const HANOI_DAY = new Intl.DateTimeFormat('en-CA', {
+  timeZone: TIME_ZONE,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
+
 /** The calendar day (YYYY-MM-DD) of an instant in Hanoi. */
 export function localDay(instant: Date): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: TIME_ZONE,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(instant);
+  return HANOI_DAY.format(instant);
 }

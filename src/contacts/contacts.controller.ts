@@ -74,7 +74,7 @@ export class ContactsController {
     const contact = await this.contactsService.record(
       actor,
       actorContext(actor, address),
-      client.id,
+      client,
       input,
       submissionKey,
     );

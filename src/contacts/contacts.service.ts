@@ -42,17 +42,15 @@ export class ContactsService {
   async record(
     actor: Actor,
     context: AuditContext,
-    clientId: string,
+    clientOrId: Client | string,
     input: ContactInput,
     submissionKey: string,
     source: ContactSource = 'app',
   ): Promise<Contact> {
-    const repeated = await this.contactsRepository.findBySubmissionKey(submissionKey);
-    if (repeated) {
-      if (repeated.organizationId !== actor.organizationId) throw new NotFoundException();
-      return repeated;
-    }
-    const client = await this.clientsService.getForActor(actor, clientId);
+    // The page has usually loaded the client already (scoped to the actor's organization).
+    const client =
+      typeof clientOrId === 'string' ? await this.clientsService.getForActor(actor, clientOrId) : clientOrId;
+    if (client.organizationId !== actor.organizationId) throw new NotFoundException();
     try {
       return await this.dataSource.transaction(async (tx) => {
         const contact = await this.contactsRepository.insert(tx, {
@@ -71,10 +69,13 @@ export class ContactsService {
         return contact;
       });
     } catch (error) {
+      // The same form submitted again (double tap, slow network): the unique submission key refused
+      // the second insert, and the answer is the contact the first one recorded.
       if (!isUniqueViolation(error)) throw error;
-      const winner = await this.contactsRepository.findBySubmissionKey(submissionKey);
-      if (!winner) throw error;
-      return winner;
+      const first = await this.contactsRepository.findBySubmissionKey(submissionKey);
+      if (!first) throw error;
+      if (first.organizationId !== actor.organizationId) throw new NotFoundException();
+      return first;
     }
   }
 

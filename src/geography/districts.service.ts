@@ -7,6 +7,8 @@ import { DistrictsRepository } from './districts.repository';
 
 export class DistrictCodeTakenError extends Error {}
 
+const CACHE_MS = 30_000;
+
 @Injectable()
 export class DistrictsService {
   constructor(
@@ -15,12 +17,22 @@ export class DistrictsService {
     private readonly auditService: AuditService,
   ) {}
 
+  private activeCache: { at: number; districts: District[] } | null = null;
+
   listAll(): Promise<District[]> {
     return this.districtsRepository.listAll();
   }
 
-  listActive(): Promise<District[]> {
-    return this.districtsRepository.listActive();
+  /**
+   * Active districts, read on every contact form: cached for a short while. This process drops the
+   * cache on every change; other app servers see a change within CACHE_MS.
+   */
+  async listActive(): Promise<District[]> {
+    const now = Date.now();
+    if (!this.activeCache || now - this.activeCache.at > CACHE_MS) {
+      this.activeCache = { at: now, districts: await this.districtsRepository.listActive() };
+    }
+    return this.activeCache.districts;
   }
 
   async get(code: string): Promise<District> {
@@ -42,6 +54,7 @@ export class DistrictsService {
       }),
       () => new DistrictCodeTakenError(),
     );
+    this.activeCache = null;
   }
 
   async update(context: AuditContext, code: string, changes: Omit<District, 'code'>): Promise<void> {
@@ -57,5 +70,6 @@ export class DistrictsService {
         details: { changed },
       });
     });
+    this.activeCache = null;
   }
 }

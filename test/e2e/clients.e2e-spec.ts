@@ -198,11 +198,11 @@ describe('client pages', () => {
       expect(row.uic_hash).toBe(t.app.get(UicHasher).hash(composed(parts)));
       const forbiddenEverywhere = [composed(parts), spaced(parts), typed.mother, typed.father, typed.own];
       for (const [column, value] of Object.entries(row)) {
-        const text = value instanceof Date ? value.toISOString() : String(value);
+        const text = value instanceof Date ? String(value.getTime()) : String(value);
         for (const secret of forbiddenEverywhere)
           expect({ column, leaks: text.includes(secret) }).toEqual({ column, leaks: false });
         // Ciphertexts are random base64, where two letters may occur by chance; every other column is checked for the parts too.
-        if (column.endsWith('_cipher')) continue;
+        if (column.endsWith('_cipher') || column === 'display_code') continue; // random codes
         for (const part of [parts.mother, parts.father, parts.own]) {
           expect({ column, part, leaks: text.includes(part) }).toEqual({ column, part, leaks: false });
         }

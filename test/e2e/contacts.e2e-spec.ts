@@ -1,3 +1,4 @@
+import { DistrictsService } from '../../src/geography/districts.service';
 import { randomInt, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { actorContext, cliContext } from '../../src/audit/audit.service';
@@ -182,13 +183,16 @@ describe('outreach contacts', () => {
     });
 
     it('offers only active districts', async () => {
-      await t.dataSource.query(`UPDATE district SET active = false WHERE code = 'me-linh'`);
+      // Through the service, as the admin page does: it also refreshes the cached list of active districts.
+      const districts = t.app.get(DistrictsService);
+      const { code: _code, ...meLinh } = await districts.get('me-linh');
+      await districts.update(cliContext(), 'me-linh', { ...meLinh, active: false });
       try {
         const page = await agent.get(newPath(client)).expect(200);
         expect(page.text).not.toContain('value="me-linh"');
         expect(page.text).toContain('value="ba-dinh"');
       } finally {
-        await t.dataSource.query(`UPDATE district SET active = true WHERE code = 'me-linh'`);
+        await districts.update(cliContext(), 'me-linh', { ...meLinh, active: true });
       }
     });
 
