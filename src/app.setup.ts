@@ -54,6 +54,8 @@ export async function configureApp(app: NestExpressApplication, logger: Logger):
     tableName: 'user_session',
     createTableIfMissing: false,
     pruneSessionInterval: 15 * 60,
+    // Rows outlive no session: the absolute lifetime bounds them; idleness is checked by SessionGuard.
+    ttl: Math.ceil(auth.absoluteTimeoutMs / 1000),
   });
   app.use(
     session({
@@ -62,8 +64,11 @@ export async function configureApp(app: NestExpressApplication, logger: Logger):
       store,
       resave: false,
       saveUninitialized: false,
-      rolling: true,
-      cookie: { httpOnly: true, sameSite: 'strict', secure: auth.cookieSecure, maxAge: auth.idleTimeoutMs, path: '/' },
+      // No rolling cookie and no cookie expiry: the cookie dies with the browser session, and the server
+      // enforces the idle and absolute timeouts itself (SessionGuard), so a request does not rewrite the
+      // session row unless something in it changed.
+      rolling: false,
+      cookie: { httpOnly: true, sameSite: 'strict', secure: auth.cookieSecure, path: '/' },
     }),
   );
   app.use(passport.initialize());

@@ -14,6 +14,8 @@ import { pendingStep } from './sign-in-steps';
  * the idle timeout, not older than the absolute lifetime. Routes guarded by a permission also need
  * every sign-in step done (own password chosen, second factor checked).
  */
+const ACTIVITY_RESOLUTION_MS = 60_000;
+
 @Injectable()
 export class SessionGuard implements CanActivate {
   constructor(
@@ -44,7 +46,9 @@ export class SessionGuard implements CanActivate {
       await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
       throw new SignInRequiredException('expired');
     }
-    req.session.lastSeenAt = now;
+    // Writing the session costs a database write: note activity at most once a minute (the idle
+    // timeout is therefore enforced to within a minute).
+    if (now - (req.session.lastSeenAt ?? 0) > ACTIVITY_RESOLUTION_MS) req.session.lastSeenAt = now;
     req.actor = toActor(user);
 
     if (rule?.kind === 'permission') {

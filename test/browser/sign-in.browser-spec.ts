@@ -31,7 +31,13 @@ describe('signing in on a phone', () => {
     await page.goto(`${baseUrl}/login`);
     await page.getByLabel('Tên đăng nhập').fill(persona.username);
     await page.getByLabel('Mật khẩu').fill(persona.password);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    // Wait for the answer to the form itself, so a refusal shows up here with its message.
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url() === `${baseUrl}/login` && r.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Đăng nhập', exact: true }).click(),
+    ]);
+    await page.waitForLoadState('load');
+    return response.status();
   };
 
   // Evaluated in the page (a string, so the test's TypeScript needs no DOM types).
@@ -64,7 +70,7 @@ describe('signing in on a phone', () => {
   it('takes a manager through the second factor before the home page', async () => {
     const manager = await aPersona(t, 'manager');
     const page = await newPhonePage();
-    await signIn(page, manager);
+    expect(await signIn(page, manager)).toBe(303);
     await page.waitForURL(`${baseUrl}/login/totp`);
     await page.getByLabel('Mã xác thực').fill(authenticator.generate(manager.totpSecret!));
     await page.getByRole('button', { name: 'Xác nhận' }).click();
