@@ -18,8 +18,7 @@ import {
   toClientHeading,
   toCurrentNeeds,
 } from './assessments.view';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { UUID } from '../web/form-rules';
 
 @Controller('clients/:id/assessments')
 export class AssessmentsController {

@@ -48,6 +48,7 @@ import {
   workSettingOptions,
 } from './clients.view';
 import { CURRENT_NOTICE_VERSION } from './consent';
+import { isUuid } from '../web/form-rules';
 
 type Values = Record<string, unknown>;
 
@@ -60,9 +61,6 @@ interface NewPageState {
   tallyErrors?: FormErrors;
   tallyOpen?: boolean;
 }
-
-const isUuid = (value: unknown) =>
-  typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 
 /**
  * Pages that show or carry client code parts must not be kept by the browser or a proxy: the parts

@@ -4,7 +4,7 @@ import { composeUic, normalizeDisplayCode, UIC_PART_NAMES, UicParts } from '../p
 import { NoDirectIdentifiers } from '../privacy/free-text';
 import { GENDERS, Gender, MODALITIES, Modality, WORK_SETTINGS, WorkSetting } from '../reference/codes';
 import { FormErrors, FormResult, parseForm } from '../web/form';
-import { CHECKED } from '../web/form-rules';
+import { CHECKED, UUID } from '../web/form-rules';
 import {
   MERGE_REASONS,
   MergeReason,
@@ -22,7 +22,6 @@ export const TALLY_COUNT_MAX = 50;
 export const EARLIEST_DAY = '2000-01-01';
 /** A name part may be typed whole ("Nguyễn Thị Lan" is cut to its first letters); anything longer is not a name. */
 const NAME_PART_MAX = 40;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const VN_DAY = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 

@@ -5,8 +5,7 @@ import type { Actor } from '../auth/actor';
 import type { Tx } from '../database/transaction';
 import { AnonymousContactTally } from './anonymous-tally.entity';
 import { Client } from './client.entity';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { UUID } from '../web/form-rules';
 
 @Injectable()
 export class ClientsRepository {

@@ -5,8 +5,7 @@ import type { Actor } from '../auth/actor';
 import type { Tx } from '../database/transaction';
 import type { Modality } from '../reference/codes';
 import { Contact } from './contact.entity';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { UUID } from '../web/form-rules';
 
 export type NewContact = Omit<Contact, 'id' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'client'>;
 

@@ -7,8 +7,7 @@ import { Contact } from '../contacts/contact.entity';
 import type { Tx } from '../database/transaction';
 import { ImportJob } from './import-job.entity';
 import type { ImportStatus } from './import-kinds';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { UUID } from '../web/form-rules';
 
 export type NewImportJob = Pick<ImportJob, 'organizationId' | 'kind' | 'source' | 'createdById' | 'createdByName'>;
 export type JobChanges = Partial<Omit<ImportJob, 'id' | 'organizationId' | 'organization' | 'createdAt'>>;

@@ -3,13 +3,14 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import type { Tx } from '../database/transaction';
 import { Organization } from './organization.entity';
+import { isUuid } from '../web/form-rules';
 
 @Injectable()
 export class OrganizationsRepository {
   constructor(@InjectRepository(Organization) private readonly organizations: Repository<Organization>) {}
 
   findById(id: string): Promise<Organization | null> {
-    return /^[0-9a-f-]{36}$/i.test(id) ? this.organizations.findOneBy({ id }) : Promise.resolve(null);
+    return isUuid(id) ? this.organizations.findOneBy({ id }) : Promise.resolve(null);
   }
 
   findByCode(code: string): Promise<Organization | null> {

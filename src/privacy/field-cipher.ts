@@ -18,8 +18,6 @@ export function open(ciphertext: string, keyFor: (keyId: string) => Buffer): str
   return Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('utf8');
 }
 
-export const keyIdOf = (ciphertext: string): string => ciphertext.split(':', 1)[0];
-
 /**
  * Free text is encrypted in the application before it reaches the database. New text uses the
  * active key of the ring; older ciphertexts stay readable while their key is in the ring, so keys

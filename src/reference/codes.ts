@@ -34,8 +34,6 @@ export const TOPICS = [
 ] as const;
 export type Topic = (typeof TOPICS)[number];
 
-export const COMMODITIES = ['condoms', 'lubricants', 'hivSelfTests'] as const;
-
 export const SERVICE_TYPES: Record<Domain, readonly string[]> = {
   health: ['hiv_testing', 'sti_care', 'arv', 'prep', 'methadone', 'reproductive_health', 'general_health'],
   legal: ['legal_aid', 'documents'],

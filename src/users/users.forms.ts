@@ -1,7 +1,7 @@
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsNotEmpty, IsString, Matches } from 'class-validator';
 import { ROLES, type Role } from '../auth/permissions';
-import { asList, lowerCase, USERNAME } from '../web/form-rules';
+import { asList, lowerCase, USERNAME, UUID } from '../web/form-rules';
 
 /** Who the account is: shared by the admin page and `npm run cli -- user:create`. */
 export class AccountIdentityFields {
@@ -34,6 +34,6 @@ export class UpdateUserForm {
   @Transform(({ value }) => asList(value))
   @IsArray({ message: 'validation.organization' })
   @ArrayMaxSize(200, { message: 'validation.organization' })
-  @Matches(/^[0-9a-f-]{36}$/i, { each: true, message: 'validation.organization' })
+  @Matches(UUID, { each: true, message: 'validation.organization' })
   grantedOrganizationIds: string[] = [];
 }

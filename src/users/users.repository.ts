@@ -4,6 +4,7 @@ import { Repository } from 'typeorm';
 import type { Tx } from '../database/transaction';
 import type { Role } from '../auth/permissions';
 import { ManagerOrganizationGrant, User } from './user.entity';
+import { isUuid } from '../web/form-rules';
 
 export interface UserRow {
   id: string;
@@ -21,7 +22,7 @@ export class UsersRepository {
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
 
   findById(id: string): Promise<User | null> {
-    return /^[0-9a-f-]{36}$/i.test(id) ? this.users.findOneBy({ id }) : Promise.resolve(null);
+    return isUuid(id) ? this.users.findOneBy({ id }) : Promise.resolve(null);
   }
 
   findByUsername(username: string): Promise<User | null> {

@@ -9,6 +9,7 @@ import { OrganizationsService } from '../organizations/organizations.service';
 import type { Page } from '../web/pagination';
 import { User } from './user.entity';
 import { UsersRepository } from './users.repository';
+import { UUID } from '../web/form-rules';
 
 export class UsernameTakenError extends Error {}
 export class SelfDeactivationError extends Error {}
@@ -21,8 +22,6 @@ export class UnknownOrganizationError extends Error {
     super(`Unknown or inactive organization (${field})`);
   }
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface NewUser {
   username: string;

@@ -14,3 +14,9 @@ export const CHECKED = '1';
 /** A checkbox list arrives as nothing, one string or an array of strings: always a list here. */
 export const asList = (value: unknown): string[] =>
   value === undefined || value === null || value === '' ? [] : ([] as unknown[]).concat(value).map(String);
+
+/** A canonical UUID. Ids from URLs and forms are checked with it before any query, so a malformed id
+ *  is a 404 or a field error, never a database error. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);

@@ -252,7 +252,7 @@ describe('organization admin pages', () => {
     });
 
     it('answers 404 for an unknown id and for a malformed one', async () => {
-      for (const id of [WELL_FORMED_UNKNOWN_ID, 'not-a-uuid', '123', "1' OR '1'='1"]) {
+      for (const id of [WELL_FORMED_UNKNOWN_ID, 'not-a-uuid', '123', "1' OR '1'='1", '-'.repeat(36)]) {
         const path = `${LIST}/${encodeURIComponent(id)}`;
         await agent.get(path).expect(404);
         const res = await submit(agent, path, { name: 'Anything', active: '1' }, LIST);
