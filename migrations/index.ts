@@ -4,6 +4,8 @@ import { CreateSessionStore1795871913700 } from './1795871913700-CreateSessionSt
 import { SeedHanoiDistricts1795871913800 } from './1795871913800-SeedHanoiDistricts';
 import { CreateOutreachRecords1795874464751 } from './1795874464751-CreateOutreachRecords';
 import { CreateImportJobs1795874991636 } from './1795874991636-CreateImportJobs';
+import { CreateReferrals1795880694479 } from './1795880694479-CreateReferrals';
+import { CreatePeerGroups1795882712314 } from './1795882712314-CreatePeerGroups';
 
 /** Every migration, in order, listed explicitly (no globs: see STACK.md). */
 export const MIGRATIONS = [
@@ -13,4 +15,6 @@ export const MIGRATIONS = [
   SeedHanoiDistricts1795871913800,
   CreateOutreachRecords1795874464751,
   CreateImportJobs1795874991636,
+  CreateReferrals1795880694479,
+  CreatePeerGroups1795882712314,
 ];

@@ -17,11 +17,16 @@ import { reportsConfig } from './config/reports.config';
 import { ContactsModule } from './contacts/contacts.module';
 import { DatabaseModule } from './database/database.module';
 import { GeographyModule } from './geography/geography.module';
+import { GroupsModule } from './groups/groups.module';
 import { HealthModule } from './health/health.module';
 import { HomeModule } from './home/home.module';
 import { ImportsModule } from './imports/imports.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { PrivacyModule } from './privacy/privacy.module';
+import { ProvidersModule } from './providers/providers.module';
+import { ReferralReviewModule } from './referral-review/referral-review.module';
+import { ReferralsModule } from './referrals/referrals.module';
+import { ConfirmationsModule } from './confirmations/confirmations.module';
 import { UsersModule } from './users/users.module';
 import { PageLocalsInterceptor } from './web/page-locals.interceptor';
 import { RenderErrorsFilter } from './web/render-errors.filter';
@@ -48,6 +53,11 @@ import { RenderErrorsFilter } from './web/render-errors.filter';
     AssessmentsModule,
     ClientPagesModule,
     ImportsModule,
+    GroupsModule,
+    ProvidersModule,
+    ReferralsModule,
+    ReferralReviewModule,
+    ConfirmationsModule,
   ],
   providers: [
     { provide: APP_GUARD, useClass: SessionGuard }, // who is this?

@@ -1,6 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUUID, ValidateBy } from 'class-validator';
-import { calendarDay } from '../audit/audit.forms';
+import { programDay } from '../web/days';
 import { ANSWERS, Answer, DOMAINS, Domain, VIOLENCE_ANSWERS, ViolenceAnswer } from '../reference/codes';
 import { FormErrors, FormResult, parseForm } from '../web/form';
 import type { AssessmentInput } from './assessments.service';
@@ -14,7 +14,7 @@ const emptyAsMissing = ({ value }: { value: unknown }) => (value === '' ? undefi
 
 export class NeedsAssessmentForm {
   @ValidateBy(
-    { name: 'isCalendarDay', validator: { validate: (value) => typeof value === 'string' && !!calendarDay(value) } },
+    { name: 'isCalendarDay', validator: { validate: (value) => typeof value === 'string' && !!programDay(value) } },
     { message: 'validation.date' },
   )
   assessedOn: string;
@@ -61,7 +61,7 @@ export async function parseAssessment(body: unknown, today: string): Promise<For
     ? {}
     : Object.fromEntries(Object.entries(form.errors).map(([field, key]) => [field, FIELD_MESSAGES[field] ?? key]));
   const raw = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).assessedOn : undefined;
-  const day = typeof raw === 'string' ? calendarDay(raw.trim()) : null;
+  const day = typeof raw === 'string' ? programDay(raw.trim()) : null;
   if (day && day > today) errors.assessedOn = 'assessments.dateInFuture';
   if (!form.ok || !day || Object.keys(errors).length > 0) return { ok: false, errors };
 

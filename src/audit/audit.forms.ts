@@ -1,36 +1,17 @@
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, validate, ValidateBy } from 'class-validator';
 import type { FormErrors } from '../web/form';
+import { programDay } from '../web/days';
 import { AUDIT_ACTIONS, AuditAction } from './audit-action';
 
 /** A username, `anonymous`, or `cli:<os user>` (the command line). */
 const ACTOR_NAME = /^(?:cli:)?[A-Za-z0-9._@-]{1,76}$/;
 
-/** `YYYY-MM-DD` (what `<input type="date">` sends) or `dd/mm/yyyy` (typed where the browser has no date picker). */
-const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const VN_DAY = /^(\d{2})\/(\d{2})\/(\d{4})$/;
-
-/** The calendar day as YYYY-MM-DD, or null when the text is not a real day (31/02, 2025-13-01…). */
-export function calendarDay(text: string): string | null {
-  const iso = ISO_DAY.exec(text);
-  const vn = VN_DAY.exec(text);
-  const [year, month, day] = iso ? [iso[1], iso[2], iso[3]] : vn ? [vn[3], vn[2], vn[1]] : [];
-  if (!year || !month || !day) return null;
-  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  const valid =
-    Number(year) >= 2000 &&
-    Number(year) <= 2999 &&
-    date.getUTCFullYear() === Number(year) &&
-    date.getUTCMonth() === Number(month) - 1 &&
-    date.getUTCDate() === Number(day);
-  return valid ? `${year}-${month}-${day}` : null;
-}
-
 const IsCalendarDay = (message: string) =>
   ValidateBy(
     {
       name: 'isCalendarDay',
-      validator: { validate: (value) => typeof value === 'string' && calendarDay(value) !== null },
+      validator: { validate: (value) => typeof value === 'string' && programDay(value) !== null },
     },
     { message },
   );
@@ -103,8 +84,8 @@ export async function parseAuditFilters(query: unknown): Promise<AuditFilters> {
   const actor = valid('actor');
   const fromText = valid('from');
   const toText = valid('to');
-  const from = fromText ? (calendarDay(fromText) ?? undefined) : undefined;
-  let to = toText ? (calendarDay(toText) ?? undefined) : undefined;
+  const from = fromText ? (programDay(fromText) ?? undefined) : undefined;
+  let to = toText ? (programDay(toText) ?? undefined) : undefined;
   if (from && to && to < from) {
     errors.to = 'audit.errors.dateOrder';
     to = undefined;

@@ -29,5 +29,6 @@ import { TotpService } from './totp.service';
     LoginThrottleService,
     TotpService,
   ],
+  exports: [LoginThrottleRepository],
 })
 export class AuthModule {}

@@ -19,10 +19,18 @@ export type Permission =
   | 'contacts:write'
   | 'assessments:read'
   | 'assessments:write'
-  | 'imports:run';
+  | 'imports:run'
+  | 'referrals:read'
+  | 'referrals:write'
+  | 'referrals:review'
+  | 'providers:manage'
+  | 'groups:read'
+  | 'groups:write'
+  | 'groups:manage'
+  | 'groups:report';
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  admin: ['home:view', 'users:manage', 'organizations:manage', 'geography:manage', 'audit:read'],
+  admin: ['home:view', 'users:manage', 'organizations:manage', 'geography:manage', 'providers:manage', 'audit:read'],
   manager: [
     'home:view',
     'audit:read',
@@ -32,6 +40,13 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'contacts:write',
     'assessments:read',
     'imports:run',
+    'referrals:read',
+    'referrals:write',
+    'referrals:review',
+    'groups:read',
+    'groups:write',
+    'groups:manage',
+    'groups:report',
   ],
   social_worker: [
     'home:view',
@@ -42,8 +57,14 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'assessments:read',
     'assessments:write',
     'imports:run',
+    'referrals:read',
+    'referrals:write',
+    'groups:read',
+    'groups:write',
   ],
-  peer_coordinator: ['home:view'],
+  // Coordinators see their own groups and current members only (the scope lives in the queries), record
+  // peer contacts for those members, and never open client pages, assessments or referrals.
+  peer_coordinator: ['home:view', 'groups:read', 'groups:write', 'contacts:write'],
 };
 
 /** Roles that must use two-factor authentication before reaching any page. */

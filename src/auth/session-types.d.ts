@@ -13,6 +13,8 @@ declare module 'express-session' {
     pendingTotpCipher: string;
     /** Marks an anonymous session kept so the sign-in form's CSRF token stays valid. */
     signInStarted: boolean;
+    /** The same for a provider's anonymous confirmation form (/confirm). */
+    confirmationStarted: boolean;
     flash: { kind: 'success' | 'error'; key: string };
   }
 }

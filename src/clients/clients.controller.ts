@@ -7,6 +7,8 @@ import { Can } from '../auth/access.decorators';
 import { Actor, CurrentActor, RequestAddress } from '../auth/actor';
 import { Clock, localDay } from '../clock/clock';
 import { ContactsService } from '../contacts/contacts.service';
+import { ReferralsService } from '../referrals/referrals.service';
+import { toReferralRow } from '../referrals/referrals.view';
 import { DistrictsService } from '../geography/districts.service';
 import { flash } from '../web/flash';
 import { FormErrors, formValues } from '../web/form';
@@ -75,6 +77,7 @@ export class ClientsController {
     private readonly clientsService: ClientsService,
     private readonly contactsService: ContactsService,
     private readonly assessmentsService: AssessmentsService,
+    private readonly referralsService: ReferralsService,
     private readonly districtsService: DistrictsService,
     private readonly clock: Clock,
   ) {}
@@ -251,11 +254,12 @@ export class ClientsController {
     @Res() res: Response,
   ) {
     const client = await this.clientsService.openForActor(actor, actorContext(actor, address), id);
-    const [needs, violence, contacts, districts] = await Promise.all([
+    const [needs, violence, contacts, districts, referrals] = await Promise.all([
       this.assessmentsService.currentNeeds(client),
       this.assessmentsService.latestViolenceAnswer(client),
       this.contactsService.recentForClient(client),
       this.districtsService.listAll(),
+      actor.permissions.has('referrals:read') ? this.referralsService.listForClient(client) : null,
     ]);
     const names = districtNames(districts);
     const mayEditContacts = actor.permissions.has('contacts:write');
@@ -269,6 +273,7 @@ export class ClientsController {
       contacts: contacts.map((contact) =>
         toTimelineRow(contact, names, mayEditContacts && this.contactsService.canEdit(actor, contact)),
       ),
+      referrals: referrals ? { rows: referrals.map(toReferralRow) } : null,
     });
   }
 

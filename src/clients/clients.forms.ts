@@ -12,6 +12,7 @@ import {
   type ClientDetails,
   type Registration,
 } from './clients.service';
+import { dayOf, EARLIEST_DAY } from '../web/days';
 
 export const BIRTH_YEAR_MIN = 1940;
 /** Nobody younger than this is registered; later years are typos. */
@@ -19,11 +20,8 @@ export const MIN_AGE_YEARS = 10;
 export const ALIAS_MAX = 60;
 export const TALLY_COUNT_MAX = 50;
 /** First contacts and tallies before this day are not outreach of this program (and most likely a typo). */
-export const EARLIEST_DAY = '2000-01-01';
 /** A name part may be typed whole ("Nguyễn Thị Lan" is cut to its first letters); anything longer is not a name. */
 const NAME_PART_MAX = 40;
-const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const VN_DAY = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 
 /** The steps of the two-step registration: back to the form, show the code for confirmation, register. */
 export const REGISTRATION_STEPS = ['edit', 'review', 'confirm'] as const;
@@ -139,25 +137,6 @@ export class MergeForm {
 
   @IsIn(MERGE_REASONS, { message: 'clients.errors.mergeReason' })
   reason: MergeReason;
-}
-
-/**
- * The calendar day as YYYY-MM-DD, or null when the text is not a real day (31/02, 2025-13-01…).
- * Accepts what `<input type="date">` sends (YYYY-MM-DD) and dd/mm/yyyy, typed where a phone has no
- * date picker.
- */
-export function dayOf(text: unknown): string | null {
-  if (typeof text !== 'string') return null;
-  const iso = ISO_DAY.exec(text.trim());
-  const vn = VN_DAY.exec(text.trim());
-  const [year, month, day] = iso
-    ? [Number(iso[1]), Number(iso[2]), Number(iso[3])]
-    : vn
-      ? [Number(vn[3]), Number(vn[2]), Number(vn[1])]
-      : [NaN, NaN, NaN];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  const real = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-  return real ? `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}` : null;
 }
 
 /** The latest birth year accepted today: the client is at least MIN_AGE_YEARS old. */

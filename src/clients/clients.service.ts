@@ -203,8 +203,19 @@ export class ClientsService {
     return client;
   }
 
+  /** The client of a record reached without a signed-in actor (a provider confirming a referral slip). */
+  findActiveById(id: string): Promise<Client | null> {
+    return this.clientsRepository.findActiveById(id);
+  }
+
   findByDisplayCode(actor: Actor, displayCode: string): Promise<Client | null> {
     return this.clientsRepository.findVisibleByDisplayCode(actor, displayCode);
+  }
+
+  /** A client of the actor's organization by display code, to be added to a group: found whatever the
+   *  actor's own scope (a coordinator's new member is not theirs to see yet). */
+  findForEnrolment(actor: Actor, displayCode: string): Promise<Client | null> {
+    return this.clientsRepository.findInOrganizationByDisplayCode(actor.organizationId, displayCode);
   }
 
   listRecent(actor: Actor, page: Page) {
@@ -269,8 +280,8 @@ export class ClientsService {
     const keep = await this.getForActor(actor, keepId);
     const duplicate = await this.getForActor(actor, duplicateId);
     await this.dataSource.transaction(async (tx) => {
-      const moved = await this.clientsRepository.moveRecords(tx, duplicate.id, keep.id);
       await this.resealNotes(tx, duplicate, keep);
+      const moved = await this.clientsRepository.moveRecords(tx, duplicate.id, keep.id);
       await this.clientsRepository.update(tx, duplicate.id, {
         status: 'merged',
         mergedIntoId: keep.id,
@@ -287,19 +298,10 @@ export class ClientsService {
     });
   }
 
+  /** Re-seals every note (and slip PIN) of the duplicate with the kept client's key, before they move. */
   private async resealNotes(tx: Tx, from: Client, to: Client): Promise<void> {
-    const rows: Array<{ id: string; note_cipher: string }> = await tx.query(
-      `SELECT id, note_cipher FROM contact WHERE client_id = $1 AND note_cipher LIKE 'c:%'`,
-      [to.id],
-    );
-    for (const row of rows) {
-      let plaintext: string;
-      try {
-        plaintext = this.unseal(from, row.note_cipher);
-      } catch {
-        continue; // already sealed with the kept client's key
-      }
-      await tx.query(`UPDATE contact SET note_cipher = $1 WHERE id = $2`, [this.seal(to, plaintext), row.id]);
+    for (const cell of await this.clientsRepository.sealedCellsOf(tx, from.id)) {
+      await this.clientsRepository.updateSealedCell(tx, cell, this.seal(to, this.unseal(from, cell.cipher)));
     }
   }
 

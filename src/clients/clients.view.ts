@@ -55,6 +55,7 @@ export const toClientSummary = (client: Client, names: DistrictNames) => ({
 export const clientActions = (actor: Actor, client: Client) => ({
   recordContactHref: actor.permissions.has('contacts:write') ? `${clientPath(client.id)}/contacts/new` : null,
   newAssessmentHref: actor.permissions.has('assessments:write') ? `${clientPath(client.id)}/assessments/new` : null,
+  newReferralHref: actor.permissions.has('referrals:write') ? `${clientPath(client.id)}/referrals/new` : null,
   editHref: actor.permissions.has('clients:write') ? `${clientPath(client.id)}/edit` : null,
   mergeHref: actor.permissions.has('clients:merge') ? `${clientPath(client.id)}/merge` : null,
 });

@@ -10,6 +10,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import { Client } from '../clients/client.entity';
+import { GroupSession } from '../groups/group-session.entity';
 import { MODALITIES, Modality, TOPICS, Topic } from '../reference/codes';
 import { sqlList } from '../reference/sql';
 
@@ -21,6 +22,12 @@ export type ContactSource = (typeof CONTACT_SOURCES)[number];
 @Index('idx_contact_org_date', ['organizationId', 'contactDate'])
 @Index('idx_contact_client_date', ['clientId', 'contactDate'])
 @Index('idx_contact_worker_date', ['workerId', 'contactDate'])
+@Index('idx_contact_group_session', ['groupSessionId'])
+// A member-day of group sessions counts as one contact, however many sessions they came to that day.
+@Index('uq_contact_group_member_day', ['clientId', 'contactDate'], {
+  unique: true,
+  where: `"source" = 'group' AND "deleted_at" IS NULL`,
+})
 @Check('ck_contact_modality', `"modality" IN (${sqlList(MODALITIES)})`)
 @Check('ck_contact_topics', `"topics" <@ ARRAY[${sqlList(TOPICS)}]::varchar[]`)
 @Check('ck_contact_commodities', `"condoms" >= 0 AND "lubricants" >= 0 AND "hiv_self_tests" >= 0`)
@@ -75,6 +82,14 @@ export class Contact {
   /** Idempotency key of the form that created it (a double submit records once). */
   @Column({ type: 'uuid', nullable: true, unique: true })
   submissionKey: string | null;
+
+  /** The group session this contact stands for (source `group`): changed only through that session. */
+  @Column({ type: 'uuid', nullable: true })
+  groupSessionId: string | null;
+
+  @ManyToOne(() => GroupSession, { onDelete: 'RESTRICT' })
+  @JoinColumn({ name: 'group_session_id', foreignKeyConstraintName: 'fk_contact_group_session' })
+  groupSession?: GroupSession;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt: Date;

@@ -14,10 +14,11 @@ import { pageOf, pagerView } from '../web/pagination';
 import { ContactFormRules, parseContactChanges, parseContactFilters, parseNewContact } from './contacts.forms';
 import { ContactRecord, ContactsService } from './contacts.service';
 import {
-  clientPath,
+  clientHomePath,
   contactPath,
   districtNames,
   districtOptions,
+  modalitiesFor,
   modalityOptions,
   newContactValues,
   submittedValues,
@@ -47,8 +48,8 @@ export class ContactsController {
   @Can('contacts:write')
   async newPage(@CurrentActor() actor: Actor, @Param('id') id: string, @Res() res: Response) {
     const client = await this.clientsService.getForActor(actor, id);
-    const values = newContactValues(client, localDay(this.clock.now()), randomUUID());
-    return this.renderNew(res, 200, client, values);
+    const values = newContactValues(client, localDay(this.clock.now()), randomUUID(), modalitiesFor(actor)[0]);
+    return this.renderNew(res, 200, actor, client, values);
   }
 
   @Post('clients/:id/contacts')
@@ -62,13 +63,13 @@ export class ContactsController {
     @Res() res: Response,
   ) {
     const client = await this.clientsService.getForActor(actor, id);
-    const form = await parseNewContact(body, await this.formRules(client.primaryDistrict));
+    const form = await parseNewContact(body, await this.formRules(actor, client.primaryDistrict));
     if (!form.ok) {
       const values = submittedValues(formValues(body));
       // A hidden key that was tampered with: a fresh one lets the worker send the form again.
       if (form.errors.submissionKey) values.submissionKey = randomUUID();
       const formError = form.errors.submissionKey;
-      return this.renderNew(res, 422, client, values, form.errors, formError);
+      return this.renderNew(res, 422, actor, client, values, form.errors, formError);
     }
     const { input, submissionKey } = form.value;
     const contact = await this.contactsService.record(
@@ -79,7 +80,7 @@ export class ContactsController {
       submissionKey,
     );
     flash(req, 'contacts.recorded');
-    return res.redirect(303, clientPath(contact.clientId));
+    return res.redirect(303, clientHomePath(actor, contact.clientId));
   }
 
   @Get('contacts')
@@ -138,7 +139,7 @@ export class ContactsController {
     @Res() res: Response,
   ) {
     const { contact, client } = await this.contactsService.openForEdit(actor, actorContext(actor, address), id);
-    return this.renderEdit(res, 200, contact, client, toContactFormValues(contact));
+    return this.renderEdit(res, 200, actor, contact, client, toContactFormValues(contact));
   }
 
   @Post('contacts/:id')
@@ -152,11 +153,13 @@ export class ContactsController {
     @Res() res: Response,
   ) {
     const { contact, client } = await this.contactsService.getEditable(actor, id);
-    const form = await parseContactChanges(body, await this.formRules(contact.districtCode));
-    if (!form.ok) return this.renderEdit(res, 422, contact, client, submittedValues(formValues(body)), form.errors);
+    const form = await parseContactChanges(body, await this.formRules(actor, contact.districtCode));
+    if (!form.ok) {
+      return this.renderEdit(res, 422, actor, contact, client, submittedValues(formValues(body)), form.errors);
+    }
     await this.contactsService.update(actor, actorContext(actor, address), contact.id, form.value);
     flash(req, 'contacts.updated');
-    return res.redirect(303, clientPath(client.id));
+    return res.redirect(303, clientHomePath(actor, client.id));
   }
 
   @Post('contacts/:id/delete')
@@ -170,15 +173,19 @@ export class ContactsController {
   ) {
     const contact = await this.contactsService.remove(actor, actorContext(actor, address), id);
     flash(req, 'contacts.deleted');
-    return res.redirect(303, clientPath(contact.clientId));
+    return res.redirect(303, clientHomePath(actor, contact.clientId));
   }
 
-  /** Today in Hanoi and the active districts; the client's own district and an edited contact's stay
-   *  allowed even if retired since. */
-  private async formRules(keepDistrict?: string): Promise<ContactFormRules> {
+  /** Today in Hanoi, the active districts and the actor's modalities; the client's own district and an
+   *  edited contact's stay allowed even if retired since. */
+  private async formRules(actor: Actor, keepDistrict?: string): Promise<ContactFormRules> {
     const active = await this.districtsService.listActive();
     const codes = active.map((d) => d.code);
-    return { today: localDay(this.clock.now()), districtCodes: keepDistrict ? [...codes, keepDistrict] : codes };
+    return {
+      today: localDay(this.clock.now()),
+      districtCodes: keepDistrict ? [...codes, keepDistrict] : codes,
+      modalities: modalitiesFor(actor),
+    };
   }
 
   private async districtChoices(keepDistrict?: string) {
@@ -191,17 +198,19 @@ export class ContactsController {
   private async renderNew(
     res: Response,
     status: number,
+    actor: Actor,
     client: Client,
     values: Record<string, unknown>,
     errors?: FormErrors,
     formError?: string,
   ) {
+    const heading = toClientHeading(client, clientHomePath(actor, client.id));
     res.status(status).render('contacts/form', {
       title: 'contacts.newTitle',
-      client: toClientHeading(client),
-      action: toClientHeading(client).newContactAction,
+      client: heading,
+      action: heading.newContactAction,
       today: localDay(this.clock.now()),
-      ...(await this.choices(values as FormValues, client.primaryDistrict)),
+      ...(await this.choices(actor, values as FormValues, client.primaryDistrict)),
       values,
       errors,
       formError,
@@ -211,6 +220,7 @@ export class ContactsController {
   private async renderEdit(
     res: Response,
     status: number,
+    actor: Actor,
     contact: ContactRecord,
     client: Client,
     values: Record<string, unknown>,
@@ -218,20 +228,20 @@ export class ContactsController {
   ) {
     res.status(status).render('contacts/form', {
       title: 'contacts.editTitle',
-      client: toClientHeading(client),
+      client: toClientHeading(client, clientHomePath(actor, client.id)),
       action: contactPath(contact.id),
       deleteAction: `${contactPath(contact.id)}/delete`,
       editing: true,
       today: localDay(this.clock.now()),
-      ...(await this.choices(values as FormValues, contact.districtCode)),
+      ...(await this.choices(actor, values as FormValues, contact.districtCode)),
       values,
       errors,
     });
   }
 
-  private async choices(values: FormValues, keepDistrict?: string) {
+  private async choices(actor: Actor, values: FormValues, keepDistrict?: string) {
     return {
-      modalities: modalityOptions(),
+      modalities: modalityOptions(modalitiesFor(actor)),
       districts: await this.districtChoices(keepDistrict),
       topics: topicOptions(values.topics),
     };

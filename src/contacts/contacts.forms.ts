@@ -4,38 +4,14 @@ import { NoDirectIdentifiers } from '../privacy/free-text';
 import { MODALITIES, Modality, Topic, TOPICS } from '../reference/codes';
 import { FormErrors, FormResult, parseForm } from '../web/form';
 import { asList } from '../web/form-rules';
+import { dayOf, EARLIEST_DAY } from '../web/days';
 import type { ContactFilters } from './contacts.repository';
 import type { ContactInput } from './contacts.service';
 
 export const NOTE_MAX = 1000;
 export const QUANTITY_MAX = 1000;
-/** Contacts older than this are not outreach of this program (and are most likely a typo). */
-export const EARLIEST_DAY = '2000-01-01';
 
 export const QUANTITY_FIELDS = ['condoms', 'lubricants', 'hivSelfTests'] as const;
-
-const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
-const VN_DAY = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
-
-/**
- * The calendar day as YYYY-MM-DD, or null when the text is not a real day (31/02, 2025-13-01…).
- * Accepts what `<input type="date">` sends (YYYY-MM-DD) and dd/mm/yyyy, typed where a phone has no
- * date picker. The range (not in the future, not before 2000) is checked by the caller.
- */
-export function dayOf(text: unknown): string | null {
-  if (typeof text !== 'string') return null;
-  const iso = ISO_DAY.exec(text);
-  const vn = VN_DAY.exec(text);
-  const [year, month, day] = iso ? [iso[1], iso[2], iso[3]] : vn ? [vn[3], vn[2], vn[1]] : [];
-  if (!year || !month || !day) return null;
-  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
-  date.setUTCFullYear(Number(year));
-  const real =
-    date.getUTCFullYear() === Number(year) &&
-    date.getUTCMonth() === Number(month) - 1 &&
-    date.getUTCDate() === Number(day);
-  return real ? `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}` : null;
-}
 
 /** The fields of the quick contact form (new and edit). Codes are checked against the lists here;
  *  the date range and the district (which depends on the geography) by `parseContactForm`. */
@@ -95,6 +71,8 @@ export interface ContactFormRules {
   today: string;
   /** District codes the form offers. */
   districtCodes: readonly string[];
+  /** The modalities this actor may record, when not all of them (a peer coordinator: `peer`). */
+  modalities?: readonly Modality[];
 }
 
 /** A whole number 0..1000; an emptied box counts as 0 (nothing handed out). */
@@ -121,6 +99,9 @@ function ruleErrors(form: Partial<ContactForm>, rules: ContactFormRules, errors:
   }
   if (!errors.districtCode && !rules.districtCodes.includes(form.districtCode ?? '')) {
     errors.districtCode = 'contacts.errors.district';
+  }
+  if (!errors.modality && rules.modalities && !rules.modalities.includes(form.modality as Modality)) {
+    errors.modality = 'contacts.errors.modality';
   }
   for (const field of QUANTITY_FIELDS) {
     if (errors[field]) continue;
@@ -159,6 +140,7 @@ async function parseWith<T extends ContactForm>(
   const raw = {
     contactDate: trimmed('contactDate'),
     districtCode: trimmed('districtCode'),
+    modality: trimmed('modality'),
     condoms: trimmed('condoms'),
     lubricants: trimmed('lubricants'),
     hivSelfTests: trimmed('hivSelfTests'),

@@ -7,7 +7,10 @@ import type { Modality } from '../reference/codes';
 import { Contact } from './contact.entity';
 import { UUID } from '../web/form-rules';
 
-export type NewContact = Omit<Contact, 'id' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'client'>;
+export type NewContact = Omit<
+  Contact,
+  'id' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'client' | 'groupSession' | 'groupSessionId'
+> & { groupSessionId?: string | null };
 
 export interface ContactFilters {
   from?: string;
@@ -27,6 +30,8 @@ export interface ContactListRow {
   districtCode: string;
   workerId: string | null;
   workerName: string | null;
+  /** Set on the contacts a group session records (changed only through that session). */
+  groupSessionId: string | null;
   topics: string[];
   condoms: number;
   lubricants: number;
@@ -37,9 +42,16 @@ export interface ContactListRow {
 export class ContactsRepository {
   constructor(@InjectRepository(Contact) private readonly contacts: Repository<Contact>) {}
 
+  /** A contact of the actor's organization; a peer coordinator reaches only the contacts they recorded
+   *  (never a note written by a social worker). */
   findVisibleTo(actor: Actor, id: string): Promise<Contact | null> {
     if (!UUID.test(id)) return Promise.resolve(null);
-    return this.contacts.findOneBy({ id, organizationId: actor.organizationId, deletedAt: IsNull() });
+    return this.contacts.findOneBy({
+      id,
+      organizationId: actor.organizationId,
+      deletedAt: IsNull(),
+      ...(actor.role === 'peer_coordinator' ? { workerId: actor.userId } : {}),
+    });
   }
 
   findBySubmissionKey(submissionKey: string): Promise<Contact | null> {
@@ -50,7 +62,12 @@ export class ContactsRepository {
   async insert(tx: Tx, contact: NewContact): Promise<Contact> {
     const result = await tx.getRepository(Contact).insert(contact);
     const generated = result.generatedMaps[0] as Pick<Contact, 'id' | 'createdAt' | 'updatedAt'>;
-    return { ...contact, ...generated, deletedAt: null } as Contact;
+    return { ...contact, ...generated, groupSessionId: contact.groupSessionId ?? null, deletedAt: null } as Contact;
+  }
+
+  /** The live contact a group session recorded for this client on this day (at most one: a unique index). */
+  groupContactOn(tx: Tx, clientId: string, contactDate: string): Promise<Contact | null> {
+    return tx.getRepository(Contact).findOneBy({ clientId, contactDate, source: 'group', deletedAt: IsNull() });
   }
 
   async update(tx: Tx, id: string, changes: Partial<NewContact & { deletedAt: Date | null }>): Promise<void> {
@@ -65,9 +82,10 @@ export class ContactsRepository {
     );
   }
 
-  listForClient(clientId: string, limit = 50): Promise<Contact[]> {
+  /** The client's contacts, newest first; only those one worker recorded when `workerId` is given. */
+  listForClient(clientId: string, limit = 50, workerId?: string): Promise<Contact[]> {
     return this.contacts.find({
-      where: { clientId, deletedAt: IsNull() },
+      where: { clientId, deletedAt: IsNull(), ...(workerId ? { workerId } : {}) },
       order: { contactDate: 'DESC', createdAt: 'DESC' },
       take: limit,
     });
@@ -96,6 +114,7 @@ export class ContactsRepository {
         'k.district_code AS "districtCode"',
         'k.worker_id AS "workerId"',
         'u.username AS "workerName"',
+        'k.group_session_id AS "groupSessionId"',
         'k.topics AS topics',
         'k.condoms AS condoms',
         'k.lubricants AS lubricants',

@@ -5,6 +5,7 @@ import type { Actor } from '../auth/actor';
 import { Client } from '../clients/client.entity';
 import { ClientsService } from '../clients/clients.service';
 import { isUniqueViolation } from '../database/errors';
+import type { Tx } from '../database/transaction';
 import type { Modality, Topic } from '../reference/codes';
 import type { Page } from '../web/pagination';
 import { Contact, ContactSource } from './contact.entity';
@@ -20,6 +21,23 @@ export interface ContactInput {
   hivSelfTests: number;
   note?: string | null;
 }
+
+/** What a group session's contact for one member-day carries (no note, no commodities: those stay on the session). */
+export interface GroupContactFields {
+  groupSessionId: string;
+  workerId: string;
+  districtCode: string;
+  topics: Topic[];
+}
+
+/** A member and a day: the unit a group session's contact stands for. */
+export interface MemberDay {
+  clientId: string;
+  organizationId: string;
+  contactDate: string;
+}
+
+export type GroupContactChange = 'created' | 'updated' | 'deleted' | 'unchanged';
 
 /** A contact as pages show it: the note opened with the client's key. */
 export interface ContactRecord extends Omit<Contact, 'noteCipher'> {
@@ -139,12 +157,80 @@ export class ContactsService {
     return this.contactsRepository.workersOf(actor.organizationId);
   }
 
-  canEdit(actor: Actor, contact: Pick<Contact, 'workerId'>): boolean {
+  /** By its author or a manager; a contact recorded by a group session changes only with that session. */
+  canEdit(actor: Actor, contact: Pick<Contact, 'workerId'> & { groupSessionId?: string | null }): boolean {
+    if (contact.groupSessionId) return false;
     return actor.role === 'manager' || contact.workerId === actor.userId;
+  }
+
+  /**
+   * Makes the contact of one member-day match what the group sessions of that day say, inside the
+   * caller's transaction: `desired` null removes it (soft delete), otherwise it is created or brought
+   * up to date. One contact per member-day, however many sessions; each change is audited as any
+   * contact's.
+   */
+  async syncGroupContact(
+    tx: Tx,
+    context: AuditContext,
+    day: MemberDay,
+    desired: GroupContactFields | null,
+  ): Promise<GroupContactChange> {
+    const current = await this.contactsRepository.groupContactOn(tx, day.clientId, day.contactDate);
+    const audit = (action: 'contact.created' | 'contact.updated' | 'contact.deleted', id: string) =>
+      this.auditService.record(tx, context, {
+        action,
+        target: { type: 'contact', id },
+        organizationId: day.organizationId,
+        details: { clientId: day.clientId, groupSessionId: desired?.groupSessionId ?? current?.groupSessionId ?? null },
+      });
+    if (!desired) {
+      if (!current) return 'unchanged';
+      await this.contactsRepository.update(tx, current.id, { deletedAt: new Date() });
+      await audit('contact.deleted', current.id);
+      return 'deleted';
+    }
+    const fields = {
+      contactDate: day.contactDate,
+      modality: 'group' as const,
+      districtCode: desired.districtCode,
+      topics: [...new Set(desired.topics)],
+      groupSessionId: desired.groupSessionId,
+      workerId: desired.workerId,
+    };
+    if (!current) {
+      const contact = await this.contactsRepository.insert(tx, {
+        ...fields,
+        clientId: day.clientId,
+        organizationId: day.organizationId,
+        condoms: 0,
+        lubricants: 0,
+        hivSelfTests: 0,
+        noteCipher: null,
+        source: 'group',
+        submissionKey: null,
+      });
+      await audit('contact.created', contact.id);
+      return 'created';
+    }
+    const same =
+      current.districtCode === fields.districtCode &&
+      current.groupSessionId === fields.groupSessionId &&
+      current.workerId === fields.workerId &&
+      [...current.topics].sort().join() === [...fields.topics].sort().join();
+    if (same) return 'unchanged';
+    await this.contactsRepository.update(tx, current.id, fields);
+    await audit('contact.updated', current.id);
+    return 'updated';
   }
 
   async recentForClient(client: Client, limit = 50): Promise<ContactRecord[]> {
     const contacts = await this.contactsRepository.listForClient(client.id, limit);
+    return contacts.map((c) => this.toRecord(client, c));
+  }
+
+  /** The contacts the actor recorded with this client (a coordinator's peer contacts, on the member page). */
+  async recentByActorForClient(actor: Actor, client: Client, limit = 50): Promise<ContactRecord[]> {
+    const contacts = await this.contactsRepository.listForClient(client.id, limit, actor.userId);
     return contacts.map((c) => this.toRecord(client, c));
   }
 

@@ -5,13 +5,25 @@ import { asList } from '../web/form-rules';
 import type { ContactListRow } from './contacts.repository';
 import type { ContactRecord } from './contacts.service';
 
+import type { Actor } from '../auth/actor';
+import type { Modality } from '../reference/codes';
+
 export const clientPath = (clientId: string) => `/clients/${clientId}`;
+
+/** Where a contact form leads back to: the client page, or the member page for an actor who may not open
+ *  client records (a peer coordinator sees members through their groups). */
+export const clientHomePath = (actor: Actor, clientId: string) =>
+  actor.permissions.has('clients:read') ? clientPath(clientId) : `/groups/members/${clientId}`;
+
+/** A peer coordinator records peer outreach contacts only (MISSION §1); other roles any modality. */
+export const modalitiesFor = (actor: Actor): readonly Modality[] =>
+  actor.role === 'peer_coordinator' ? ['peer'] : MODALITIES;
 export const contactPath = (id: string) => `/contacts/${id}`;
 export const newContactPath = (clientId: string) => `/clients/${clientId}/contacts/new`;
 
 /** What the contact pages show about the client: the display code, nothing else. */
-export const toClientHeading = (client: Client) => ({
-  href: clientPath(client.id),
+export const toClientHeading = (client: Client, href = clientPath(client.id)) => ({
+  href,
   displayCode: client.displayCode ?? '',
   newContactAction: `/clients/${client.id}/contacts`,
 });
@@ -36,9 +48,14 @@ export const toContactRow = (row: ContactListRow, names: DistrictNames, editable
 });
 
 /** The values of a fresh form: today, in the street, in the client's district, nothing handed out yet. */
-export const newContactValues = (client: Client, today: string, submissionKey: string) => ({
+export const newContactValues = (
+  client: Client,
+  today: string,
+  submissionKey: string,
+  modality: Modality = 'street',
+) => ({
   contactDate: today,
-  modality: 'street',
+  modality,
   districtCode: client.primaryDistrict,
   topics: [] as string[],
   condoms: '0',
@@ -65,7 +82,8 @@ export const submittedValues = (values: Record<string, unknown>): Record<string,
   topics: asList(values.topics),
 });
 
-export const modalityOptions = () => MODALITIES.map((m) => ({ value: m, labelKey: `codes.modality.${m}` }));
+export const modalityOptions = (modalities: readonly Modality[] = MODALITIES) =>
+  modalities.map((m) => ({ value: m, labelKey: `codes.modality.${m}` }));
 
 export const topicOptions = (checked: unknown) => {
   const ticked = asList(checked);

@@ -5,8 +5,12 @@ import { AnonymousContactTally } from '../clients/anonymous-tally.entity';
 import { Client } from '../clients/client.entity';
 import { Contact } from '../contacts/contact.entity';
 import { District } from '../geography/district.entity';
+import { GroupAttendance, GroupSession } from '../groups/group-session.entity';
+import { GroupMembership, PeerGroup, PeerGroupCoordinator } from '../groups/peer-group.entity';
 import { ImportJob } from '../imports/import-job.entity';
 import { Organization } from '../organizations/organization.entity';
+import { ServiceProvider } from '../providers/service-provider.entity';
+import { Referral, ReferralEvent } from '../referrals/referral.entity';
 import { ManagerOrganizationGrant, User } from '../users/user.entity';
 
 /** Every entity, listed explicitly (TypeORM 1.x switches between require and import() on globs). */
@@ -23,4 +27,12 @@ export const ENTITIES = [
   NeedsAssessment,
   NeedsAssessmentDomain,
   ImportJob,
+  PeerGroup,
+  PeerGroupCoordinator,
+  GroupMembership,
+  GroupSession,
+  GroupAttendance,
+  ServiceProvider,
+  Referral,
+  ReferralEvent,
 ];

@@ -1,4 +1,5 @@
-import { birthYearCell, codeCell, codeListCell, countCell, dayCell, districtCell, parseDay, uicCell } from './cells';
+import { birthYearCell, codeCell, codeListCell, countCell, dayCell, districtCell, uicCell } from './cells';
+import { dayOf } from '../web/days';
 
 const TODAY = '2026-06-15';
 
@@ -16,7 +17,7 @@ describe('import cells', () => {
     ['05-03-2024', null],
     ['45356', null],
   ])('reads the day %s as %s', (text, day) => {
-    expect(parseDay(text)).toBe(day);
+    expect(dayOf(text)).toBe(day);
   });
 
   it('refuses empty, impossible, future and too early days', () => {

@@ -1,5 +1,6 @@
 import { normalizeComposedUic } from '../privacy/client-code';
 import { isOneOf } from '../reference/codes';
+import { dayOf, EARLIEST_DAY } from '../web/days';
 
 /**
  * Reading one cell of an imported file. Every reader returns the value or a reason code; none of them
@@ -11,35 +12,16 @@ const ok = <T>(value: T): Cell<T> => ({ ok: true, value });
 const bad = (reason: string): Cell<never> => ({ ok: false, reason });
 
 /** Imports refuse days before this one: they are not outreach of this program, most likely typos. */
-export const EARLIEST_DAY = '2000-01-01';
 export const BIRTH_YEAR_MIN = 1940;
 /** Nobody younger than this is registered; later years are typos. */
 export const MIN_AGE_YEARS = 10;
 /** More of one commodity in one contact than this is a typo (and would not fit the column). */
 export const COUNT_MAX = 10_000;
 
-const ISO_DAY = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
-const VN_DAY = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
-
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** `YYYY-MM-DD` or `DD/MM/YYYY` (as Vietnamese spreadsheets write it) → `YYYY-MM-DD`, a real calendar day. */
-export function parseDay(text: string): string | null {
-  const iso = ISO_DAY.exec(text);
-  const vn = iso ? null : VN_DAY.exec(text);
-  if (!iso && !vn) return null;
-  const [year, month, day] = iso
-    ? [Number(iso[1]), Number(iso[2]), Number(iso[3])]
-    : [Number(vn![3]), Number(vn![2]), Number(vn![1])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
-  return `${year}-${pad(month)}-${pad(day)}`;
-}
-
 /** A required day, not in the future (Hanoi calendar) and not before the program's records begin. */
 export function dayCell(text: string, today: string): Cell<string> {
   if (text === '') return bad('required');
-  const day = parseDay(text);
+  const day = dayOf(text);
   if (!day) return bad('invalid_date');
   if (day > today) return bad('future_date');
   if (day < EARLIEST_DAY) return bad(`date_too_early|min=${EARLIEST_DAY.split('-').reverse().join('/')}`);

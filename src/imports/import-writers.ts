@@ -2,11 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { CURRENT_NOTICE_VERSION } from '../clients/consent';
 import type { Tx } from '../database/transaction';
 import { newDisplayCode } from '../privacy/client-code';
+import { providerNameKey } from '../providers/service-provider.entity';
+import type { Domain, ReferralStatus } from '../reference/codes';
 import type { ImportKind } from './import-kinds';
-import type { NewAssessmentDomainRow, NewAssessmentRow, ImportsRepository } from './imports.repository';
+import type {
+  ImportsRepository,
+  NewAssessmentDomainRow,
+  NewAssessmentRow,
+  NewReferralEventRow,
+  NewReferralRow,
+} from './imports.repository';
 import type { AssessmentRow } from './kinds/assessments.rows';
 import type { ClientRow } from './kinds/clients.rows';
 import type { ContactRow } from './kinds/contacts.rows';
+import type { ReferralRow } from './kinds/referrals.rows';
 
 /** Rows per INSERT statement: few round trips, far below PostgreSQL's 65,535 parameters per statement. */
 export const BATCH_ROWS = 1000;
@@ -20,6 +29,11 @@ export interface WriterDeps {
   clientIds: ReadonlyMap<string, string>;
   /** A fresh per-client data key, wrapped by the key ring (ClientDataKeys). */
   newWrappedKey: () => string;
+  /**
+   * Adds a provider the directory does not hold yet, marked for an admin to review (audited, in the
+   * import's transaction); returns its id.
+   */
+  addProviderForReview: (name: string, domain: Domain, serviceType: string) => Promise<string>;
 }
 
 /** Receives the validated rows of the second pass, in file order, and inserts them in batches. */
@@ -139,6 +153,7 @@ class ContactWriter implements RowWriter {
       noteCipher: null,
       source: 'import' as const,
       submissionKey: null,
+      groupSessionId: null,
     }));
     this.pending = [];
     this.pendingClients = [];
@@ -201,8 +216,113 @@ class AssessmentWriter implements RowWriter {
   }
 }
 
+/** The start of a day in Hanoi (UTC+7 all year): an imported referral was last touched on its status day. */
+const startOfHanoiDay = (day: string) => new Date(`${day}T00:00:00+07:00`);
+
+/** A history line written by an import: no user, no note, no verification. */
+const importedEvent = (
+  referralId: string,
+  fromStatus: ReferralStatus | null,
+  toStatus: ReferralStatus,
+  statusOn: string,
+  version: number,
+): NewReferralEventRow => ({
+  referralId,
+  fromStatus,
+  toStatus,
+  statusOn,
+  appointmentOn: null,
+  verification: null,
+  actorKind: 'import',
+  actorId: null,
+  correction: false,
+  noteCipher: null,
+  version,
+});
+
+/**
+ * Imported referrals: source `import`, no referring worker, no slip, no note, no verification (the
+ * register does not say). The history holds the referral made at `referred_on` and, when it has moved
+ * on since, its current status at `status_date`. Providers are resolved once per name per import.
+ */
+class ReferralWriter implements RowWriter {
+  /** Provider name key → id, for this import. */
+  private readonly providerIds = new Map<string, string>();
+  private referrals: NewReferralRow[] = [];
+  private events: NewReferralEventRow[] = [];
+  private count = 0;
+  private providersAdded = 0;
+
+  constructor(private readonly deps: WriterDeps) {}
+
+  async add(value: unknown, uicHash: string): Promise<void> {
+    const row = value as ReferralRow;
+    const clientId = clientIdOf(this.deps, uicHash);
+    const providerId = row.provider === null ? null : await this.providerIdOf(row.provider, row);
+    const id = randomUUID();
+    const moved = row.status !== 'referred';
+    this.referrals.push({
+      id,
+      clientId,
+      organizationId: this.deps.organizationId,
+      domain: row.domain,
+      serviceType: row.serviceType,
+      providerId,
+      referredOn: row.referredOn,
+      referringWorkerId: null,
+      appointmentOn: null,
+      status: row.status,
+      statusOn: row.statusDate,
+      completedOn: row.status === 'completed' ? row.statusDate : null,
+      verification: null,
+      noteCipher: null,
+      outcomeNoteCipher: null,
+      slipCode: null,
+      pinCipher: null,
+      slipExpiresOn: null,
+      lastActivityAt: startOfHanoiDay(row.statusDate),
+      source: 'import',
+      submissionKey: null,
+      version: moved ? 2 : 1,
+    });
+    this.events.push(importedEvent(id, null, 'referred', row.referredOn, 1));
+    if (moved) this.events.push(importedEvent(id, 'referred', row.status, row.statusDate, 2));
+    if (this.referrals.length >= BATCH_ROWS) await this.flush();
+  }
+
+  async finish() {
+    await this.flush();
+    return { referrals: this.count, providers: this.providersAdded };
+  }
+
+  /** The directory's entry for the row's provider: found by name, or added for review with the row's service. */
+  private async providerIdOf(name: string, row: ReferralRow): Promise<string> {
+    const key = providerNameKey(name);
+    let id = this.providerIds.get(key);
+    if (!id) {
+      id = (await this.deps.repository.providerIdByName(this.deps.tx, name)) ?? undefined;
+      if (!id) {
+        id = await this.deps.addProviderForReview(name, row.domain, row.serviceType);
+        this.providersAdded++;
+      }
+      this.providerIds.set(key, id);
+    }
+    return id;
+  }
+
+  private async flush(): Promise<void> {
+    const referrals = this.referrals;
+    const events = this.events;
+    this.referrals = [];
+    this.events = [];
+    await this.deps.repository.insertReferrals(this.deps.tx, referrals, events);
+    this.count += referrals.length;
+  }
+}
+
 export const WRITERS: Partial<Record<ImportKind, (deps: WriterDeps) => RowWriter>> = {
   clients: (deps) => new ClientWriter(deps),
   contacts: (deps) => new ContactWriter(deps),
   assessments: (deps) => new AssessmentWriter(deps),
+  referrals: (deps) => new ReferralWriter(deps),
 };

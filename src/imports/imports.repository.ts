@@ -5,6 +5,8 @@ import { NeedsAssessment, NeedsAssessmentDomain } from '../assessments/needs-ass
 import { Client } from '../clients/client.entity';
 import { Contact } from '../contacts/contact.entity';
 import type { Tx } from '../database/transaction';
+import { providerNameKey } from '../providers/service-provider.entity';
+import { Referral, ReferralEvent } from '../referrals/referral.entity';
 import { ImportJob } from './import-job.entity';
 import type { ImportStatus } from './import-kinds';
 import { UUID } from '../web/form-rules';
@@ -16,10 +18,12 @@ export type NewClientRow = Omit<Client, 'id' | 'createdAt' | 'updatedAt' | 'orga
 export type NewContactRow = Omit<Contact, 'id' | 'createdAt' | 'updatedAt' | 'deletedAt' | 'client'>;
 export type NewAssessmentRow = Omit<NeedsAssessment, 'createdAt' | 'client'>;
 export type NewAssessmentDomainRow = Omit<NeedsAssessmentDomain, 'assessment'>;
+export type NewReferralRow = Omit<Referral, 'createdAt' | 'updatedAt' | 'client' | 'provider'>;
+export type NewReferralEventRow = Omit<ReferralEvent, 'id' | 'createdAt' | 'referral'>;
 
 /**
  * The import jobs, and the bulk reads and writes of an import. The writes insert many rows per
- * statement into the tables of the clients, contacts and assessments modules; they live here rather
+ * statement into the tables of the clients, contacts, assessments and referrals modules; they live here rather
  * than in those repositories because only an import writes in bulk, always inside its one transaction.
  */
 @Injectable()
@@ -102,6 +106,14 @@ export class ImportsRepository {
     return rows.length === ids.length;
   }
 
+  /** The directory entry holding this name (compared as `providerNameKey` folds it), seen from the import's transaction. */
+  async providerIdByName(tx: Tx, name: string): Promise<string | null> {
+    const rows: Array<{ id: string }> = await tx.query(`SELECT id FROM service_provider WHERE name_key = $1`, [
+      providerNameKey(name),
+    ]);
+    return rows[0]?.id ?? null;
+  }
+
   async takenDisplayCodes(tx: Tx, codes: string[]): Promise<Set<string>> {
     if (!codes.length) return new Set();
     const rows: Array<{ display_code: string }> = await tx.query(
@@ -125,6 +137,16 @@ export class ImportsRepository {
     }
     if (domains.length) {
       await tx.createQueryBuilder().insert().into(NeedsAssessmentDomain).values(domains).updateEntity(false).execute();
+    }
+  }
+
+  /** Referrals first, then their history lines (which refer to them). */
+  async insertReferrals(tx: Tx, referrals: NewReferralRow[], events: NewReferralEventRow[]): Promise<void> {
+    if (referrals.length) {
+      await tx.createQueryBuilder().insert().into(Referral).values(referrals).updateEntity(false).execute();
+    }
+    if (events.length) {
+      await tx.createQueryBuilder().insert().into(ReferralEvent).values(events).updateEntity(false).execute();
     }
   }
 }

@@ -17,6 +17,7 @@ import { isUniqueViolation } from '../database/errors';
 import { DistrictsService } from '../geography/districts.service';
 import { ClientDataKeys } from '../privacy/client-data-keys';
 import { UicHasher } from '../privacy/client-code';
+import { ProvidersService } from '../providers/providers.service';
 import { checkHeader, Header, isBlank, mapRow } from './data-rows';
 import type { ImportJob } from './import-job.entity';
 import { BAD_ROWS_KEPT, BadRow, Failure, FileProblem, ImportKind, ImportSource, RowProblem } from './import-kinds';
@@ -101,6 +102,7 @@ export class ImportsService implements OnApplicationBootstrap, BeforeApplication
     private readonly uicHasher: UicHasher,
     private readonly dataKeys: ClientDataKeys,
     private readonly districtsService: DistrictsService,
+    private readonly providersService: ProvidersService,
     private readonly auditService: AuditService,
     private readonly clock: Clock,
     private readonly httpAdapterHost: HttpAdapterHost,
@@ -273,6 +275,8 @@ export class ImportsService implements OnApplicationBootstrap, BeforeApplication
         organizationId: job.organizationId,
         clientIds: validation.clientIds,
         newWrappedKey: () => this.dataKeys.newWrappedKey(),
+        addProviderForReview: async (name, domain, serviceType) =>
+          (await this.providersService.findOrAddForImport(tx, context, name, domain, serviceType)).id,
       });
       const saved = await this.forEachRow(path, format, rows, async (row, cells) => {
         if (!cells) throw new ChangedDuringImportError();

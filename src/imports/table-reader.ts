@@ -1,8 +1,11 @@
 import { createReadStream, ReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { posix } from 'node:path';
+import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import type { FileProblem } from './import-kinds';
+import { OpenedEntry, openZipEntry, readZipDirectory } from './zip-archive';
 
 export type TableFormat = 'csv' | 'xlsx';
 
@@ -57,11 +60,13 @@ export interface TableSource {
   close: () => void;
 }
 
+/** Opens the file; an XLSX file's workbook parts are read here, so an unreadable one throws UnreadableFileError. */
 export async function openTable(path: string, format: TableFormat): Promise<TableSource> {
+  if (format === 'xlsx') return openFirstSheet(path);
   const { size } = await stat(path);
   const stream = createReadStream(path, { highWaterMark: 64 * 1024 });
   return {
-    rows: format === 'csv' ? csvRows(stream) : xlsxRows(stream),
+    rows: csvRows(stream),
     fileBytes: size,
     bytesRead: () => stream.bytesRead,
     close: () => stream.destroy(),
@@ -96,34 +101,103 @@ async function* csvRows(stream: ReadStream): AsyncGenerator<TableRow> {
   }
 }
 
-/** The first worksheet of an XLSX workbook, streamed (shared strings and styles cached for dates). */
-async function* xlsxRows(stream: ReadStream): AsyncGenerator<TableRow> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(stream, {
-    worksheets: 'emit',
-    sharedStrings: 'cache',
-    styles: 'cache',
-    hyperlinks: 'ignore',
-    entries: 'ignore',
-  });
-  let sawSheet = false;
+/**
+ * The parts of ExcelJS's streaming WorkbookReader used here (exceljs is pinned: these are not its public
+ * API). Each parses one part of the archive into the reader, which the worksheet reader then uses.
+ */
+interface WorkbookParts {
+  workbookRels?: Array<{ Id: string; Target: string }>;
+  model?: { sheets?: Array<{ rId: string }> };
+  _parseRels(content: Readable): Promise<void>;
+  _parseWorkbook(content: Readable): Promise<void>;
+  _parseSharedStrings(content: Readable): AsyncIterable<unknown>;
+  _parseStyles(content: Readable): Promise<void>;
+  _parseWorksheet(content: Readable, sheetNo: string): Iterable<{ value: AsyncIterable<ExcelJS.Row> }>;
+}
+
+/**
+ * The first worksheet (the first tab) of an XLSX workbook, streamed one row at a time (shared strings and
+ * styles cached for dates).
+ *
+ * The archive is read through its central directory, each part when it is needed: relationships,
+ * workbook, shared strings and styles, then the sheet. ExcelJS's own streaming reader reads the archive
+ * in one pass in stored order and intermittently loses the entries stored after a point where it waits
+ * (exceljs issue #3064); a workbook ExcelJS wrote stores xl/workbook.xml last, so a valid file was
+ * refused as unreadable now and then.
+ */
+async function openFirstSheet(path: string): Promise<TableSource> {
+  let sheet: OpenedEntry | undefined;
   try {
-    for await (const worksheet of workbook) {
-      sawSheet = true;
-      for await (const row of worksheet) {
-        const values = Array.isArray(row.values) ? row.values : [];
-        const cells: string[] = [];
-        for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]).trim());
-        yield { row: row.number, cells };
+    const entries = await readZipDirectory(path);
+    const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+      worksheets: 'emit',
+      sharedStrings: 'cache',
+      styles: 'cache',
+      hyperlinks: 'ignore',
+      entries: 'ignore',
+    }) as unknown as WorkbookParts;
+    /** Parses one part if the archive has it; says whether it had. */
+    const readPart = async (name: string, parse: (content: Readable) => Promise<void>) => {
+      const entry = entries.get(name);
+      if (!entry) return false;
+      const { content } = await openZipEntry(path, entry);
+      try {
+        await parse(content);
+      } finally {
+        content.destroy();
       }
-      break; // the first sheet only
+      return true;
+    };
+    await readPart('xl/_rels/workbook.xml.rels', (content) => reader._parseRels(content));
+    if (!(await readPart('xl/workbook.xml', (content) => reader._parseWorkbook(content)))) {
+      throw new UnreadableFileError('unreadable');
+    }
+    await readPart('xl/sharedStrings.xml', async (content) => {
+      for await (const _ of reader._parseSharedStrings(content)) {
+        // With sharedStrings 'cache' nothing is emitted: the reader keeps the strings.
+      }
+    });
+    await readPart('xl/styles.xml', (content) => reader._parseStyles(content));
+    const name = firstSheetName(reader);
+    const entry = name === null ? undefined : entries.get(name);
+    if (!entry) throw new UnreadableFileError('unreadable');
+    sheet = await openZipEntry(path, entry);
+    const { content, compressedBytesRead } = sheet;
+    const [emitted] = reader._parseWorksheet(content, /sheet(\d+)\.xml$/.exec(entry.name)?.[1] ?? '1');
+    return {
+      rows: sheetRows(emitted.value, content),
+      fileBytes: entry.compressedSize,
+      bytesRead: compressedBytesRead,
+      close: () => content.destroy(),
+    };
+  } catch (error) {
+    sheet?.content.destroy();
+    throw error instanceof UnreadableFileError ? error : new UnreadableFileError('unreadable');
+  }
+}
+
+/** The archive path of the workbook's first tab, from xl/workbook.xml and its relationships. */
+function firstSheetName(reader: WorkbookParts): string | null {
+  const rId = reader.model?.sheets?.[0]?.rId;
+  const target = reader.workbookRels?.find((rel) => rel.Id === rId)?.Target;
+  if (!target) return null;
+  return target.startsWith('/') ? target.slice(1) : posix.normalize(posix.join('xl', target));
+}
+
+async function* sheetRows(worksheet: AsyncIterable<ExcelJS.Row>, content: Readable): AsyncGenerator<TableRow> {
+  try {
+    for await (const row of worksheet) {
+      const values = Array.isArray(row.values) ? row.values : [];
+      const cells: string[] = [];
+      for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]).trim());
+      yield { row: row.number, cells };
     }
   } catch (error) {
     if (error instanceof MalformedRowError || error instanceof UnreadableFileError) throw error;
     throw new UnreadableFileError('unreadable');
   } finally {
-    stream.destroy();
+    content.destroy();
   }
-  if (!sawSheet) throw new UnreadableFileError('unreadable');
 }
 
 /** A cell's value as the text a person sees: dates as YYYY-MM-DD, formulas by their result. */

@@ -66,6 +66,13 @@ export class KeyRotationService {
         column: 'totp_secret_cipher',
         reseal: (sealed) => cipher.encrypt(cipher.decrypt(sealed)),
       },
+      {
+        // A group session's note belongs to the group, not to one client: sealed with the key ring.
+        name: 'group_session.note_cipher',
+        table: 'group_session',
+        column: 'note_cipher',
+        reseal: (sealed) => cipher.encrypt(cipher.decrypt(sealed)),
+      },
     ];
   }
 

@@ -43,5 +43,45 @@ export const SERVICE_TYPES: Record<Domain, readonly string[]> = {
   credit: ['vbsp_loan', 'microcredit'],
 };
 
+export const ALL_SERVICE_TYPES: readonly string[] = DOMAINS.flatMap((domain) => SERVICE_TYPES[domain]);
+
+/** The domain a service type belongs to (each type belongs to exactly one). */
+export const domainOfServiceType = (serviceType: string): Domain | null =>
+  DOMAINS.find((domain) => SERVICE_TYPES[domain].includes(serviceType)) ?? null;
+
+export const REFERRAL_STATUSES = [
+  'referred',
+  'scheduled',
+  'completed',
+  'declined',
+  'no_show',
+  'lost',
+  'cancelled',
+] as const;
+export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
+
+/** How a completed referral was verified. */
+export const VERIFICATIONS = ['provider_confirmed', 'client_reported', 'document_seen'] as const;
+export type Verification = (typeof VERIFICATIONS)[number];
+
+/** Peer groups (MISSION §4): kinds, member roles and the types of their sessions. */
+export const GROUP_KINDS = ['peer_group', 'self_help_group', 'club'] as const;
+export type GroupKind = (typeof GROUP_KINDS)[number];
+
+export const MEMBER_ROLES = ['member', 'leader', 'peer_educator'] as const;
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+
+export const SESSION_TYPES = [
+  'regular_meeting',
+  'skills_training',
+  'health_education',
+  'gbv_support',
+  'legal_awareness',
+  'livelihood',
+  'community_event',
+  'outreach',
+] as const;
+export type SessionType = (typeof SESSION_TYPES)[number];
+
 export const isOneOf = <T extends string>(list: readonly T[], value: unknown): value is T =>
   typeof value === 'string' && (list as readonly string[]).includes(value);

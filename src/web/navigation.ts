@@ -12,9 +12,13 @@ const NAV: readonly NavEntry[] = [
   { href: '/', labelKey: 'nav.home', permission: 'home:view' },
   { href: '/clients', labelKey: 'nav.clients', permission: 'clients:read' },
   { href: '/contacts', labelKey: 'nav.contacts', permission: 'contacts:read' },
+  { href: '/groups', labelKey: 'nav.groups', permission: 'groups:read' },
+  { href: '/referrals/follow-up', labelKey: 'nav.followUp', permission: 'referrals:read' },
+  { href: '/review/referrals', labelKey: 'nav.referralReview', permission: 'referrals:review' },
   { href: '/imports', labelKey: 'nav.imports', permission: 'imports:run' },
   { href: '/admin/users', labelKey: 'nav.users', permission: 'users:manage' },
   { href: '/admin/organizations', labelKey: 'nav.organizations', permission: 'organizations:manage' },
+  { href: '/admin/providers', labelKey: 'nav.providers', permission: 'providers:manage' },
   { href: '/admin/districts', labelKey: 'nav.districts', permission: 'geography:manage' },
   { href: '/audit', labelKey: 'nav.audit', permission: 'audit:read' },
 ];

@@ -1,12 +1,7 @@
-import { randomInt, randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { cliContext } from '../../src/audit/audit.service';
-import { toActor } from '../../src/auth/actor';
-import type { Client } from '../../src/clients/client.entity';
-import { ClientsService } from '../../src/clients/clients.service';
-import { aPersona, createTestApp, Persona, TestApp } from '../support/app';
-import { artifactPath, launchChromium, PHONE } from '../support/browser';
+import type { Browser, Locator } from 'playwright-core';
+import { aPersona, TestApp } from '../support/app';
+import { aClient } from '../support/fixtures';
+import { artifactPath, BrowserSuite, fitsTheScreen, PHONE, signIn, startBrowserSuite } from '../support/browser';
 
 jest.setTimeout(60_000);
 
@@ -14,65 +9,23 @@ jest.setTimeout(60_000);
 const MAX_INTERACTIONS = 8;
 
 describe('recording a contact on a phone', () => {
+  let suite: BrowserSuite;
   let t: TestApp;
   let browser: Browser;
   let baseUrl: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
-    await t.app.listen(0, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-    browser = await launchChromium();
+    suite = await startBrowserSuite();
+    ({ t, browser, baseUrl } = suite);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await t.close();
-  });
-
-  const aClient = async (persona: Persona): Promise<Client> => {
-    const actor = toActor({
-      id: persona.userId,
-      username: persona.username,
-      role: persona.role,
-      organizationId: persona.organizationId,
-      grantedOrganizationIds: [],
-      mustChangePassword: false,
-      totpEnabled: false,
-    });
-    const letter = () => 'ABCDEGHKLMNPQRSTUVXY'[randomInt(20)];
-    const outcome = await t.app.get(ClientsService).register(actor, cliContext(), {
-      uic: { mother: letter() + letter(), father: letter() + letter(), sex: 'F', own: letter() },
-      gender: 'female',
-      birthYear: 1995,
-      primaryDistrict: 'hoang-mai',
-      workSetting: 'massage',
-      firstContactDate: '2025-01-02',
-      consentDate: '2025-01-02',
-      confirmKnownElsewhere: true,
-      submissionKey: randomUUID(),
-    });
-    if (outcome.kind !== 'created') throw new Error(`Client not registered: ${outcome.kind}`);
-    return outcome.client;
-  };
-
-  const signIn = async (page: Page, persona: Persona) => {
-    await page.goto(`${baseUrl}/login`);
-    await page.getByLabel('Tên đăng nhập').fill(persona.username);
-    await page.getByLabel('Mật khẩu').fill(persona.password);
-    await page.getByRole('button', { name: 'Đăng nhập' }).click();
-    await page.waitForURL(`${baseUrl}/`);
-  };
-
-  // Evaluated in the page (a string, so the test's TypeScript needs no DOM types).
-  const fitsTheScreen = (page: Page) =>
-    page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
+  afterAll(() => suite?.close());
 
   it('goes from the home page to a saved contact in a few taps, every page within a 360-px screen', async () => {
     const worker = await aPersona(t, 'social_worker');
-    const client = await aClient(worker);
+    const client = await aClient(t, worker, { primaryDistrict: 'hoang-mai' });
     const context = await browser.newContext({ viewport: PHONE, locale: 'vi-VN' });
     const page = await context.newPage();
-    await signIn(page, worker);
+    await signIn(page, baseUrl, worker);
 
     const steps: string[] = [];
     const tap = async (what: string, target: Locator) => {
@@ -141,10 +94,10 @@ describe('recording a contact on a phone', () => {
 
   it('shows a refused note next to the field on the phone, keeping what was typed', async () => {
     const worker = await aPersona(t, 'social_worker');
-    const client = await aClient(worker);
+    const client = await aClient(t, worker, { primaryDistrict: 'hoang-mai' });
     const context = await browser.newContext({ viewport: PHONE, locale: 'vi-VN' });
     const page = await context.newPage();
-    await signIn(page, worker);
+    await signIn(page, baseUrl, worker);
     await page.goto(`${baseUrl}/clients/${client.id}/contacts/new`);
     await page.getByLabel('Ghi chú (không bắt buộc)').fill('số của chị ấy 0912345678');
     await page.getByLabel('Bao cao su', { exact: true }).fill('3');

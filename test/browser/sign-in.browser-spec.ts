@@ -1,26 +1,21 @@
-import type { AddressInfo } from 'node:net';
 import { authenticator } from 'otplib';
 import type { Browser, Page } from 'playwright-core';
-import { aPersona, createTestApp, Persona, TestApp } from '../support/app';
-import { artifactPath, launchChromium, PHONE } from '../support/browser';
+import { aPersona, Persona, TestApp } from '../support/app';
+import { artifactPath, BrowserSuite, fitsTheScreen, PHONE, startBrowserSuite } from '../support/browser';
 
 jest.setTimeout(60_000);
 
 describe('signing in on a phone', () => {
+  let suite: BrowserSuite;
   let t: TestApp;
   let browser: Browser;
   let baseUrl: string;
 
   beforeAll(async () => {
-    t = await createTestApp();
-    await t.app.listen(0, '127.0.0.1');
-    baseUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-    browser = await launchChromium();
+    suite = await startBrowserSuite();
+    ({ t, browser, baseUrl } = suite);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await t.close();
-  });
+  afterAll(() => suite?.close());
 
   const newPhonePage = async (): Promise<Page> => {
     const context = await browser.newContext({ viewport: PHONE, locale: 'vi-VN' });
@@ -39,10 +34,6 @@ describe('signing in on a phone', () => {
     await page.waitForLoadState('load');
     return response.status();
   };
-
-  // Evaluated in the page (a string, so the test's TypeScript needs no DOM types).
-  const fitsTheScreen = (page: Page) =>
-    page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
 
   it('signs a social worker in, switches to English and shows the home page, within a 360-px screen', async () => {
     const worker = await aPersona(t, 'social_worker');

@@ -466,9 +466,10 @@ describe('needs assessments', () => {
       const client = await aClient(t, worker);
       const page = await agent.get(historyPath(client)).expect(200);
       expect(page.text).not.toContain(`href="/clients/${client.id}/assessments/new"`);
-      await agent.get(newPath(client)).expect(403);
+      // Without assessments:write, a route naming a client answers 404, even for a client they may see.
+      await agent.get(newPath(client)).expect(404);
       const res = await post(agent, client, assessmentFields(t));
-      expect(res.status).toBe(403);
+      expect(res.status).toBe(404);
       expect(await countAssessments(t, client.id)).toBe(0);
     });
   });
@@ -492,16 +493,25 @@ describe('needs assessments', () => {
       expect(res.status).toBe(404);
     });
 
-    it.each(['admin', 'peer_coordinator'] as const)('answers 403 to a %s on every page', async (role) => {
-      const persona = await aPersona(t, role, { organizationId: worker.organizationId });
-      const agent = await loginAs(t, persona);
-      const client = await aClient(t, worker);
-      await agent.get(newPath(client)).expect(403);
-      await agent.get(historyPath(client)).expect(403);
-      const res = await post(agent, client, assessmentFields(t));
-      expect(res.status).toBe(403);
-      expect(await countAssessments(t, client.id)).toBe(0);
-    });
+    // Every assessment route names a client: a role without the permission gets 404, as for no such client.
+    it.each(['admin', 'peer_coordinator'] as const)(
+      'answers 404 to a %s on every page, for a client of their organization as for none',
+      async (role) => {
+        const persona = await aPersona(t, role, { organizationId: worker.organizationId });
+        const agent = await loginAs(t, persona);
+        const client = await aClient(t, worker);
+        const nobody = { ...client, id: randomUUID() };
+        for (const of of [client, nobody]) {
+          await agent.get(newPath(of)).expect(404);
+          await agent.get(historyPath(of)).expect(404);
+          const res = await post(agent, of, assessmentFields(t));
+          expect(res.status).toBe(404);
+        }
+        expect(await countAssessments(t, client.id)).toBe(0);
+        const viewed = await auditRowsFor(t.dataSource, persona.userId);
+        expect(viewed.filter((r) => r.action === 'client.viewed')).toEqual([]);
+      },
+    );
 
     it('sends a visitor who is not signed in to the sign-in page', async () => {
       const client = await aClient(t, worker);

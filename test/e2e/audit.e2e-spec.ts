@@ -128,14 +128,18 @@ describe('audit trail viewer', () => {
       },
     );
 
-    it.each(['social_worker', 'peer_coordinator'] as const)('answers 403 to a %s', async (role) => {
-      const persona = await aPersona(t, role, { organizationId: manager.organizationId });
-      const agent = await loginAs(t, persona);
-      const id = await latestEventId(persona.userId, 'auth.login');
-      await agent.get('/audit').expect(403);
-      await agent.get(`/audit/${id}`).expect(403);
-      await agent.get('/audit/999999999999').expect(403);
-    });
+    // An event's page names a record: without audit:read it answers 404 whether the event exists or not.
+    it.each(['social_worker', 'peer_coordinator'] as const)(
+      'answers 403 to a %s on the list and 404 on an event, their own or none',
+      async (role) => {
+        const persona = await aPersona(t, role, { organizationId: manager.organizationId });
+        const agent = await loginAs(t, persona);
+        const id = await latestEventId(persona.userId, 'auth.login');
+        await agent.get('/audit').expect(403);
+        await agent.get(`/audit/${id}`).expect(404);
+        await agent.get('/audit/999999999999').expect(404);
+      },
+    );
 
     it('sends an anonymous visitor to the sign-in page', async () => {
       await request(t.app.getHttpServer()).get('/audit').expect(303).expect('Location', '/login');

@@ -18,6 +18,7 @@ import {
   TestApp,
   tokenFor,
 } from '../support/app';
+import { pathOf, refusalFor } from '../support/routes';
 
 // The project's `testTimeout` is ignored inside a Jest project: sign-ins (argon2, two-factor) need more than 5 s.
 jest.setTimeout(60_000);
@@ -823,22 +824,25 @@ describe('client pages', () => {
       await outsiderAgent.get(`/clients/${theirs.id}`).expect(200);
     });
 
-    it('answers 403 when a social worker opens or submits the merge page', async () => {
+    it('answers 404 when a social worker opens or submits the merge page of a client they may see', async () => {
       const keep = await aClient(worker);
       const duplicate = await aClient(worker);
-      await workerAgent.get(`/clients/${keep.id}/merge`).expect(403);
+      await workerAgent.get(`/clients/${keep.id}`).expect(200);
+      // The merge route names a record: without clients:merge it answers as for a record that does not exist.
+      await workerAgent.get(`/clients/${keep.id}/merge`).expect(404);
+      await workerAgent.get(`/clients/${randomUUID()}/merge`).expect(404);
       const res = await post(workerAgent, `/clients/${keep.id}/merge`, {
         duplicateCode: duplicate.displayCode!,
         reason: 'other',
         step: 'confirm',
       });
-      expect(res.status).toBe(403);
+      expect(res.status).toBe(404);
       await workerAgent.get(`/clients/${duplicate.id}`).expect(200);
     });
   });
 
   describe('who may use the client pages', () => {
-    it('answers 403 to admins and peer coordinators on every client route', async () => {
+    it('answers admins and peer coordinators 404 on every client route naming a record, 403 on the others', async () => {
       const client = await aClient(worker);
       const routes: Array<['GET' | 'POST', string]> = [
         ['GET', '/clients'],
@@ -848,15 +852,17 @@ describe('client pages', () => {
         ['GET', '/clients/new'],
         ['POST', '/clients'],
         ['POST', '/clients/tally'],
-        ['GET', `/clients/${client.id}`],
-        ['GET', `/clients/${client.id}/edit`],
-        ['POST', `/clients/${client.id}/edit`],
-        ['GET', `/clients/${client.id}/merge`],
-        ['POST', `/clients/${client.id}/merge`],
+        ['GET', '/clients/:id'],
+        ['GET', '/clients/:id/edit'],
+        ['POST', '/clients/:id/edit'],
+        ['GET', '/clients/:id/merge'],
+        ['POST', '/clients/:id/merge'],
       ];
+      expect(routes.filter(([, pattern]) => refusalFor(pattern) === 404)).toHaveLength(5);
       for (const role of ['admin', 'peer_coordinator'] as const) {
         const agent = await loginAs(t, await aPersona(t, role, { organizationId: worker.organizationId }));
-        for (const [method, path] of routes) {
+        for (const [method, pattern] of routes) {
+          const path = pathOf(pattern, { id: client.id });
           const res =
             method === 'GET'
               ? await agent.get(path)
@@ -864,7 +870,8 @@ describe('client pages', () => {
                   .post(path)
                   .type('form')
                   .send({ _csrf: await tokenFor(agent, '/'), ...someParts(), step: 'confirm' });
-          expect({ role, method, path, status: res.status }).toEqual({ role, method, path, status: 403 });
+          const status = refusalFor(pattern);
+          expect({ role, method, path, status: res.status }).toEqual({ role, method, path, status });
         }
       }
       expect(await auditCount('client.viewed', client.id)).toBe(0);

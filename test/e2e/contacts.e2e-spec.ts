@@ -8,6 +8,7 @@ import { ClientsService } from '../../src/clients/clients.service';
 import { localDay } from '../../src/clock/clock';
 import { ContactInput, ContactsService } from '../../src/contacts/contacts.service';
 import { Agent, aPersona, createTestApp, loginAs, Persona, submit, TestApp } from '../support/app';
+import { namesRecord, pathOf, refusalFor } from '../support/routes';
 
 // The project's `testTimeout` is ignored inside a Jest project; four sign-ins and thirty contacts need more than 5 s on a busy machine.
 jest.setTimeout(30_000);
@@ -588,17 +589,42 @@ describe('outreach contacts', () => {
   });
 
   describe('who may use these pages', () => {
-    it.each(['admin', 'peer_coordinator'] as const)('answers 403 to a %s on every route', async (role) => {
-      const persona = await aPersona(t, role);
+    const ROUTES: Array<['GET' | 'POST', string]> = [
+      ['GET', '/clients/:client/contacts/new'],
+      ['POST', '/clients/:client/contacts'],
+      ['GET', '/contacts'],
+      ['GET', MINE],
+      ['GET', '/contacts/:contact/edit'],
+      ['POST', '/contacts/:contact'],
+      ['POST', '/contacts/:contact/delete'],
+    ];
+
+    /** Calls every contact route, with a social worker's client and contact of the persona's organization,
+     *  expecting `statusOf(pattern)`; then checks that nothing was recorded, changed or deleted. */
+    const expectEveryRoute = async (persona: Persona, statusOf: (pattern: string) => number) => {
       const as = await loginAs(t, persona);
       const contact = await aContact(worker, client);
-      for (const path of [newPath(client), '/contacts', MINE, `/contacts/${contact.id}/edit`]) {
-        await as.get(path).expect(403);
-      }
-      for (const path of [createPath(client), `/contacts/${contact.id}`, `/contacts/${contact.id}/delete`]) {
-        await submit(as, path, fields(client), '/').then((r) => expect(r.status).toBe(403));
+      const before = await contactsOf(client);
+      for (const [method, pattern] of ROUTES) {
+        const path = pathOf(pattern, { client: client.id, contact: contact.id });
+        const res = method === 'GET' ? await as.get(path) : await submit(as, path, fields(client), '/');
+        expect({ method, path, status: res.status }).toEqual({ method, path, status: statusOf(pattern) });
       }
       expect(await storedRow(contact.id)).toMatchObject({ condoms: 5, deleted_at: null });
+      expect(await contactsOf(client)).toBe(before);
+    };
+
+    it('answers an admin 404 on every route naming a client or a contact, 403 on the lists', async () => {
+      const admin = await aPersona(t, 'admin', { organizationId: worker.organizationId });
+      await expectEveryRoute(admin, refusalFor);
+    });
+
+    // A coordinator holds contacts:write (peer contacts for their group members) but not contacts:read: the
+    // lists answer 403; a client outside their groups and a contact they did not record are out of their
+    // scope, in their own organization too, and answer 404 as a record that does not exist.
+    it('answers a peer coordinator 404 on a client outside their groups and another’s contact, 403 on the lists', async () => {
+      const coordinator = await aPersona(t, 'peer_coordinator', { organizationId: worker.organizationId });
+      await expectEveryRoute(coordinator, (pattern) => (namesRecord(pattern) ? 404 : 403));
     });
 
     it('lets a manager read the lists and record a contact', async () => {

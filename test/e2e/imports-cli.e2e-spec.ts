@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -82,6 +82,44 @@ describe('import from the command line', () => {
     expect(jobs).toEqual(Array(3).fill({ source: 'cli', status: 'completed' }));
   });
 
+  it('imports referrals, adding a provider the directory does not hold once, for review', async () => {
+    const provider = unique('Phòng khám Hy Vọng');
+    const header = 'uic,domain,service_type,provider,referred_on,status,status_date';
+    const path = join(dataDir, 'referrals.csv');
+    writeFileSync(
+      path,
+      [
+        header,
+        `NGLAF95H,health,hiv_testing,${provider},2024-03-01,completed,05/03/2024`,
+        'Đỗ Hà F 88 M,legal,legal_aid,,2024-03-02,referred,2024-03-02',
+        `trxx-f-01-l,health,prep,${provider.toUpperCase()},2024-03-03,scheduled,2024-03-10`,
+      ].join('\n'),
+    );
+    const res = await cli(env, ['import', 'referrals', path, '--org', org]);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('Imported 3 rows of referrals');
+    expect(res.stdout).toContain('3 referrals, 1 providers created');
+    expect(await countOf('referral')).toBe(3);
+    const added = await query<{ needs_review: boolean }>(
+      dataDir,
+      'SELECT needs_review FROM service_provider WHERE name = $1',
+      [provider],
+    );
+    expect(added).toEqual([{ needs_review: true }]);
+
+    const badPath = join(dataDir, 'referrals-bad.csv');
+    writeFileSync(badPath, `${header}\nNGLAF95H,legal,hiv_testing,,2024-03-05,completed,2024-03-04\n`);
+    const bad = await cli(env, ['import', 'referrals', badPath, '--org', org]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toEqual([
+      'row 2: service_type: This service type is not part of the domain given.',
+      'row 2: status_date: Status date before the referral date (referred_on).',
+      'Rejected, nothing saved: 1 bad row(s) of 1 (listed above).',
+    ]);
+    expect(await countOf('referral')).toBe(3);
+  });
+
   it('prints every bad row with its number and reason, saves nothing and exits with status 2', async () => {
     const before = await countOf('contact');
     const res = await cli(env, ['import', 'contacts', join(FIXTURES, 'contacts-bad.csv'), '--org', org]);
@@ -106,14 +144,14 @@ describe('import from the command line', () => {
     expect(rejected.details).toEqual({ kind: 'contacts', badRows: 5 });
   });
 
-  it('refuses an unknown organization, a kind it cannot import yet and a missing file', async () => {
+  it('refuses an unknown organization, an unknown kind and a missing file', async () => {
     const file = join(FIXTURES, 'contacts.csv');
     const noOrg = await cli(env, ['import', 'contacts', file, '--org', 'no-such-org']);
     expect(noOrg.code).toBe(2);
     expect(noOrg.stderr).toContain('--org: no active organization has the code no-such-org');
-    const referrals = await cli(env, ['import', 'referrals', file, '--org', org]);
-    expect(referrals.code).toBe(2);
-    expect(referrals.stderr).toContain('KIND: referrals files cannot be imported yet');
+    const noKind = await cli(env, ['import', 'visits', file, '--org', org]);
+    expect(noKind.code).toBe(2);
+    expect(noKind.stderr).toContain('KIND: one of clients, assessments, contacts, referrals');
     const missing = await cli(env, ['import', 'contacts', join(dataDir, 'nope.csv'), '--org', org]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('FILE: cannot read');
@@ -124,7 +162,8 @@ describe('import from the command line', () => {
       dataDir,
       `SELECT table_name, column_name FROM information_schema.columns
         WHERE table_schema = 'public'
-          AND table_name IN ('client', 'contact', 'needs_assessment', 'needs_assessment_domain', 'audit_event', 'import_job')
+          AND table_name IN ('client', 'contact', 'needs_assessment', 'needs_assessment_domain', 'referral',
+                             'referral_event', 'service_provider', 'audit_event', 'import_job')
           AND data_type IN ('text', 'character varying', 'jsonb', 'ARRAY')`,
     );
     expect(columns.map((c) => `${c.table_name}.${c.column_name}`)).toEqual(

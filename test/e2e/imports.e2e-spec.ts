@@ -146,7 +146,7 @@ describe('imports of legacy registers', () => {
       expect(page.text).toContain('<option value="clients"');
       expect(page.text).toContain('<option value="assessments"');
       expect(page.text).toContain('<option value="contacts"');
-      expect(page.text).not.toContain('<option value="referrals"');
+      expect(page.text).toContain('<option value="referrals"');
       expect(page.text).toContain(CLIENT_HEADER);
       expect(page.text).toContain(CONTACT_HEADER);
       expect(page.text).toContain(ASSESSMENT_HEADER);
@@ -154,13 +154,24 @@ describe('imports of legacy registers', () => {
       expect(page.text.indexOf('name="_csrf"')).toBeLessThan(page.text.indexOf('name="file"'));
     });
 
-    it('opens to managers, and answers 403 to admins and peer coordinators', async () => {
-      await (await loginAs(t, manager)).get('/imports').expect(200);
+    it('opens to managers, and answers admins and peer coordinators 403 on the page and the upload, 404 on an import', async () => {
+      const managerAgent = await loginAs(t, manager);
+      await managerAgent.get('/imports').expect(200);
+      // An import of their organization (rejected, so that it registers no client other tests would count).
+      const { location, html } = await importThroughPage(
+        agent,
+        'clients',
+        csv(CLIENT_HEADER, [`${aCode()},female,1995,atlantis,street,2024-01-10,2024-01-10`]),
+      );
+      expect(badRowText(html, 2)).toEqual(['2 district Không có quận/huyện mang mã này.']);
+      await managerAgent.get(location).expect(200);
       for (const role of ['admin', 'peer_coordinator'] as const) {
         const persona = await aPersona(t, role, { organizationId: worker.organizationId });
         const as = await loginAs(t, persona);
         await as.get('/imports').expect(403);
-        await as.get(`/imports/${WELL_FORMED_UNKNOWN_ID}`).expect(403);
+        // An import's page names a record: 404 for an import of their organization, as for none.
+        await as.get(location).expect(404);
+        await as.get(`/imports/${WELL_FORMED_UNKNOWN_ID}`).expect(404);
         const res = await upload(as, 'contacts', csv(CONTACT_HEADER, []), 'a.csv');
         expect(res.status).toBe(403);
       }
@@ -198,7 +209,7 @@ describe('imports of legacy registers', () => {
       const noFile = await agent.post('/imports').field('_csrf', token).field('kind', 'contacts');
       expect(noFile.status).toBe(422);
       expect(noFile.text).toContain('id="file-error" class="invalid-feedback">Vui lòng chọn một tệp CSV hoặc XLSX.<');
-      const noKind = await upload(agent, 'referrals', csv(CONTACT_HEADER, []), 'a.csv');
+      const noKind = await upload(agent, 'no-such-kind', csv(CONTACT_HEADER, []), 'a.csv');
       expect(noKind.status).toBe(422);
       expect(noKind.text).toContain('id="kind-error" class="invalid-feedback">Vui lòng chọn loại dữ liệu.<');
     });

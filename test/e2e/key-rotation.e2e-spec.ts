@@ -11,6 +11,8 @@ import { ClientsService } from '../../src/clients/clients.service';
 import { localDay } from '../../src/clock/clock';
 import { resetEnvForTests } from '../../src/config/env';
 import { ContactsService } from '../../src/contacts/contacts.service';
+import { GroupSessionsService } from '../../src/groups/group-sessions.service';
+import { GroupsService } from '../../src/groups/groups.service';
 import { KeyRotationService } from '../../src/privacy/key-rotation.service';
 import { aPersona, createTestApp, loginAs, Persona, TestApp } from '../support/app';
 
@@ -48,6 +50,11 @@ describe('key rotation', () => {
   let manager: Persona;
   const clients: SealedClient[] = [];
   const noteCiphersBefore = new Map<string, string>();
+  /** A group session's note: the group's, not a client's, so it is sealed with the key ring itself. */
+  const GROUP_NOTE = 'Buổi sinh hoạt về quyền lao động, nhóm muốn gặp luật sư';
+  let sessionId: string;
+  const sessionCipherOf = async (t: TestApp): Promise<string> =>
+    (await t.dataSource.query(`SELECT note_cipher FROM group_session WHERE id = $1`, [sessionId]))[0].note_cipher;
 
   const wrappedKeysOf = async (t: TestApp) =>
     (await t.dataSource.query(`SELECT id, data_key_cipher FROM client WHERE id = ANY($1::uuid[])`, [
@@ -59,6 +66,7 @@ describe('key rotation', () => {
     const [row] = await t.dataSource.query(
       `SELECT (SELECT count(*) FROM client WHERE data_key_cipher IS NOT NULL AND split_part(data_key_cipher, ':', 1) <> $1)
             + (SELECT count(*) FROM app_user WHERE totp_secret_cipher IS NOT NULL AND split_part(totp_secret_cipher, ':', 1) <> $1)
+            + (SELECT count(*) FROM group_session WHERE note_cipher IS NOT NULL AND split_part(note_cipher, ':', 1) <> $1)
               AS n`,
       [keyId],
     );
@@ -128,6 +136,41 @@ describe('key rotation', () => {
         clients.map((c) => c.contactId),
       ]);
       for (const row of notes) noteCiphersBefore.set(row.id, row.note_cipher);
+      const managerActor = actorOf(manager);
+      const group = await t.app.get(GroupsService).create(
+        managerActor,
+        actorContext(managerActor, null),
+        {
+          name: 'Nhóm Hoa Sen',
+          kind: 'peer_group',
+          districtCode: 'ba-dinh',
+          foundedOn: today,
+          active: true,
+          coordinatorIds: [worker.userId],
+        },
+        randomUUID(),
+      );
+      const session = await t.app.get(GroupSessionsService).record(
+        actor,
+        actorContext(actor, null),
+        group,
+        {
+          sessionDate: today,
+          durationMinutes: 60,
+          sessionType: 'regular_meeting',
+          topics: [],
+          attendance: [],
+          facilitatorUserIds: [],
+          anonymousAttendees: 4,
+          condoms: 0,
+          lubricants: 0,
+          hivSelfTests: 0,
+          countsAsContact: false,
+          note: GROUP_NOTE,
+        },
+        randomUUID(),
+      );
+      sessionId = session.id;
     });
     afterAll(() => t.close());
 
@@ -136,6 +179,7 @@ describe('key rotation', () => {
       expect(wrapped).toHaveLength(clients.length);
       for (const row of wrapped) expect(row.data_key_cipher.startsWith('v1:')).toBe(true);
       expect((await totpCipherOf(t, manager.userId)).startsWith('v1:')).toBe(true);
+      expect((await sessionCipherOf(t)).startsWith('v1:')).toBe(true);
       // Notes and aliases are sealed with each client's own key, not the key ring.
       for (const cipher of noteCiphersBefore.values()) expect(cipher.startsWith('c:')).toBe(true);
     });
@@ -172,9 +216,12 @@ describe('key rotation', () => {
       expect(await notCiphersUnder(t, 'v2')).toBe(0);
     });
 
-    it('leaves every wrapped client key and the TOTP secret under v2', async () => {
+    it('leaves every wrapped client key, the TOTP secret and the group session note under v2', async () => {
       for (const row of await wrappedKeysOf(t)) expect(row.data_key_cipher.startsWith('v2:')).toBe(true);
       expect((await totpCipherOf(t, manager.userId)).startsWith('v2:')).toBe(true);
+      expect((await sessionCipherOf(t)).startsWith('v2:')).toBe(true);
+      const { note } = await t.app.get(GroupSessionsService).getEditable(actorOf(worker), sessionId);
+      expect(note).toBe(GROUP_NOTE);
     });
 
     it('keeps the client keys themselves: notes are untouched, and aliases and notes still open', async () => {
@@ -213,8 +260,8 @@ describe('key rotation', () => {
       expect(last.details).toEqual({
         activeKeyId: 'v2',
         complete: true,
-        rotated: { 'client.data_key_cipher': 0, 'app_user.totp_secret_cipher': 0 },
-        remaining: { 'client.data_key_cipher': 0, 'app_user.totp_secret_cipher': 0 },
+        rotated: { 'client.data_key_cipher': 0, 'app_user.totp_secret_cipher': 0, 'group_session.note_cipher': 0 },
+        remaining: { 'client.data_key_cipher': 0, 'app_user.totp_secret_cipher': 0, 'group_session.note_cipher': 0 },
       });
       expect(interrupted.details).toMatchObject({ complete: false });
       expect(resumed.details).toMatchObject({ complete: true });

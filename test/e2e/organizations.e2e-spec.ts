@@ -264,17 +264,22 @@ describe('organization admin pages', () => {
   describe.each<Role>(['manager', 'social_worker', 'peer_coordinator'])('as a %s', (role) => {
     let outsider: Agent;
     let target: { id: string; code: string };
+    let ownOrganizationId: string;
 
     beforeAll(async () => {
       const persona = await aPersona(t, role);
+      ownOrganizationId = persona.organizationId;
       outsider = await loginAs(t, persona);
       target = await anOrganization(t, 'Not theirs to edit');
     });
 
-    it('answers 403 to the list, the new form and the edit form', async () => {
+    it('answers 403 to the list and the new form, and 404 to the edit form of an organization, existing or not', async () => {
       await outsider.get(LIST).expect(403);
       await outsider.get(NEW).expect(403);
-      await outsider.get(`${LIST}/${target.id}`).expect(403);
+      // The edit form names a record: without organizations:manage it never confirms that it exists.
+      await outsider.get(`${LIST}/${target.id}`).expect(404);
+      await outsider.get(`${LIST}/${ownOrganizationId}`).expect(404);
+      await outsider.get(`${LIST}/${WELL_FORMED_UNKNOWN_ID}`).expect(404);
     });
 
     it('answers 403 to creating and saves nothing', async () => {
@@ -284,9 +289,9 @@ describe('organization admin pages', () => {
       expect(await organizations().findByCode(code)).toBeNull();
     });
 
-    it('answers 403 to editing and changes nothing', async () => {
+    it('answers 404 to editing and changes nothing', async () => {
       const res = await submit(outsider, `${LIST}/${target.id}`, { name: 'Renamed' }, '/');
-      expect(res.status).toBe(403);
+      expect(res.status).toBe(404);
       expect(await organizations().get(target.id)).toMatchObject({ name: 'Not theirs to edit', active: true });
     });
   });

@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { actorContext } from '../../src/audit/audit.service';
+import request from 'supertest';
+import { actorContext, cliContext } from '../../src/audit/audit.service';
 import type { Actor } from '../../src/auth/actor';
 import { ROLE_PERMISSIONS } from '../../src/auth/permissions';
 import { localDay } from '../../src/clock/clock';
 import { ImportsService } from '../../src/imports/imports.service';
+import { ProvidersService } from '../../src/providers/providers.service';
 import { Agent, aPersona, createTestApp, loginAs, Persona, submit, TestApp } from '../support/app';
 
 jest.setTimeout(120_000);
@@ -83,6 +85,10 @@ const DUPLICATE: Person = {
 const REFUSED_NOTE = 'Gọi 0971 828 364 khi cần – dấu Walnut-Ember-19';
 /** The edit of a contact replaces its note: the new one is sealed like the first. */
 const EDITED_NOTE = 'Đã sửa ghi chú sau buổi gặp – dấu Cedar-Violet-27';
+/** A referral's note, a status change's note and a referral note of the duplicate (re-sealed by the merge). */
+const REFERRAL_NOTE = 'Đi cùng em gái, sợ bị hỏi giấy tờ – dấu Quince-Lagoon-45';
+const STATUS_NOTE = 'Đã hẹn lại vì ca làm đêm – dấu Tamarind-Beacon-83';
+const DUPLICATE_REFERRAL_NOTE = 'Chuyển gửi trên hồ sơ trùng – dấu Lychee-Orbit-16';
 /** Codes that arrive in a register file: hashed on arrival, never stored. */
 const IMPORTED_UIC = 'ZOWEM87J';
 const UNKNOWN_IMPORTED_UIC = 'JAKUF99R';
@@ -152,6 +158,12 @@ function needlesFor(people: Person[]): { long: Needle[]; short: Needle[] } {
     ['0971 828 364', 'the phone number of a refused note'],
     ['0971828364', 'the phone number of a refused note'],
     [EDITED_NOTE, 'an edited note'],
+    [REFERRAL_NOTE, 'a referral note'],
+    ['Quince-Lagoon-45', 'a word of a referral note'],
+    [STATUS_NOTE, 'a referral status note'],
+    ['Tamarind-Beacon-83', 'a word of a referral status note'],
+    [DUPLICATE_REFERRAL_NOTE, 'a referral note of a merged duplicate'],
+    ['Lychee-Orbit-16', 'a word of a referral note of a merged duplicate'],
     ['Cedar-Violet-27', 'a word of an edited note'],
   ]) {
     add(text, what);
@@ -343,9 +355,50 @@ describe('privacy scan: no code, code part, name, alias or note in the clear in 
     await agent.get('/contacts').expect(200);
     await agent.get('/contacts/mine').expect(200);
 
+    // A referral with a note, a status change with a note, its page, its slip, the provider's confirmation.
+    const provider = await t.app.get(ProvidersService).create(cliContext(), {
+      name: 'Phòng khám mẫu',
+      domains: ['health'],
+      serviceTypes: ['hiv_testing'],
+      districtCode: 'hoan-kiem',
+      address: null,
+      phone: null,
+      openingHours: null,
+      kpFriendly: true,
+      active: true,
+      needsReview: false,
+      sample: false,
+    });
+    const refer = (clientId: string, note: string) =>
+      submit(
+        agent,
+        `/clients/${clientId}/referrals`,
+        { serviceType: 'hiv_testing', providerId: provider.id, referredOn: today(), note, submissionKey: randomUUID() },
+        `/clients/${clientId}/referrals/new?service=hiv_testing`,
+      );
+    const referred = await refer(first, REFERRAL_NOTE);
+    expect(referred.status).toBe(303);
+    const referralPath = referred.headers.location as string;
+    const changed = await submit(
+      agent,
+      `${referralPath}/status`,
+      { status: 'scheduled', statusOn: today(), appointmentOn: today(), note: STATUS_NOTE, version: '1' },
+      referralPath,
+    );
+    expect(changed.status).toBe(303);
+    const slip = await agent.get(`${referralPath}/slip`).expect(200);
+    const code = /data-testid="slip-code">([^<]+)</.exec(slip.text)![1];
+    const pin = /data-testid="slip-pin">([^<]+)</.exec(slip.text)![1];
+    const providerAgent = request.agent(t.app.getHttpServer());
+    const confirmed = await submit(providerAgent, '/confirm', { code, pin, servedOn: today() }, '/confirm');
+    expect(confirmed.status).toBe(200);
+    await agent.get(referralPath).expect(200);
+    await agent.get('/referrals/follow-up').expect(200);
+
     // A duplicate registered by mistake, with a note, merged by a manager into the first client.
     const duplicateId = await register(agent, DUPLICATE);
     expect((await recordContact(agent, duplicateId, DUPLICATE.note)).status).toBe(303);
+    expect((await refer(duplicateId, DUPLICATE_REFERRAL_NOTE)).status).toBe(303);
     const [{ display_code: duplicateCode }] = await t.dataSource.query(
       `SELECT display_code FROM client WHERE id = $1`,
       [duplicateId],

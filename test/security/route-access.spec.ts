@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { ROLE_PERMISSIONS, ROLES, Role } from '../../src/auth/permissions';
 import { aPersona, Agent, anOrganization, createTestApp, loginAs, TestApp, tokenFor } from '../support/app';
-import { describeRule, listRoutes, RouteInfo } from '../support/routes';
+import { describeRule, listRoutes, refusalFor, RouteInfo } from '../support/routes';
 
 /** A concrete URL for a route pattern: parameters get a well-formed id that matches nothing. */
 const concrete = (path: string) => path.replace(/:[a-zA-Z]+/g, '00000000-0000-4000-8000-000000000000');
@@ -52,7 +52,8 @@ describe('route access', () => {
     }
   });
 
-  it('answers 403 to every role that lacks a route’s permission', async () => {
+  // A route naming a record (a path parameter) never confirms that the record exists: 404, as outside one's scope.
+  it('answers 403 to every role that lacks a route’s permission, and 404 on a route that names a record', async () => {
     for (const route of routes.filter((r) => r.rule?.kind === 'permission')) {
       const needed = route.rule!.kind === 'permission' ? route.rule!.permissions : [];
       for (const role of ROLES.filter((r) => !needed.every((p) => ROLE_PERMISSIONS[r].includes(p)))) {
@@ -67,7 +68,7 @@ describe('route access', () => {
         expect({ route: `${route.method} ${route.path}`, role, status: res.status }).toEqual({
           route: `${route.method} ${route.path}`,
           role,
-          status: 403,
+          status: refusalFor(route.path),
         });
       }
     }
@@ -75,17 +76,21 @@ describe('route access', () => {
 
   it('shows each role only the menu entries it may open', async () => {
     const expected: Record<Role, string[]> = {
-      admin: ['/admin/users', '/admin/organizations', '/admin/districts', '/audit'],
-      manager: ['/clients', '/contacts', '/imports', '/audit'],
-      social_worker: ['/clients', '/contacts', '/imports'],
-      peer_coordinator: [],
+      admin: ['/admin/users', '/admin/organizations', '/admin/providers', '/admin/districts', '/audit'],
+      manager: ['/clients', '/contacts', '/groups', '/referrals/follow-up', '/review/referrals', '/imports', '/audit'],
+      social_worker: ['/clients', '/contacts', '/groups', '/referrals/follow-up', '/imports'],
+      peer_coordinator: ['/groups'],
     };
     const menu = [
       '/clients',
       '/contacts',
+      '/groups',
+      '/referrals/follow-up',
+      '/review/referrals',
       '/imports',
       '/admin/users',
       '/admin/organizations',
+      '/admin/providers',
       '/admin/districts',
       '/audit',
     ];

@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, chromium } from 'playwright-core';
+import type { AddressInfo } from 'node:net';
+import { Browser, chromium, Page } from 'playwright-core';
+import { createTestApp, Persona, TestApp } from './app';
 
 /** Debian's chromium (installed by .ci/run; `apt-get install chromium` on a developer machine). Never a downloaded browser. */
 const CANDIDATES = ['/usr/bin/chromium', '/usr/lib/chromium/chromium', '/usr/bin/chromium-browser'];
@@ -34,3 +36,40 @@ export function artifactPath(name: string): string {
 }
 
 export const PHONE = { width: 360, height: 740 };
+
+/** The app listening on a free local port, and a Chromium to drive it: one per browser test file. */
+export interface BrowserSuite {
+  t: TestApp;
+  browser: Browser;
+  baseUrl: string;
+  close: () => Promise<void>;
+}
+
+export async function startBrowserSuite(): Promise<BrowserSuite> {
+  const t = await createTestApp();
+  await t.app.listen(0, '127.0.0.1');
+  const baseUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+  const browser = await launchChromium();
+  return {
+    t,
+    browser,
+    baseUrl,
+    close: async () => {
+      await browser.close();
+      await t.close();
+    },
+  };
+}
+
+/** Signs a persona without two-factor in through the sign-in page, and waits for the home page. */
+export async function signIn(page: Page, baseUrl: string, persona: Persona): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('Tên đăng nhập').fill(persona.username);
+  await page.getByLabel('Mật khẩu').fill(persona.password);
+  await page.getByRole('button', { name: 'Đăng nhập', exact: true }).click();
+  await page.waitForURL(`${baseUrl}/`);
+}
+
+/** Nothing wider than the screen (evaluated in the page: a string, so the test needs no DOM types). */
+export const fitsTheScreen = (page: Page) =>
+  page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');

@@ -44,3 +44,21 @@ export function listRoutes(app: INestApplication): RouteInfo[] {
 
 export const describeRule = (rule: AccessRule | undefined): string =>
   !rule ? 'NONE (closed)' : rule.kind === 'permission' ? `Can(${rule.permissions.join(', ')})` : rule.kind;
+
+/** Does a route pattern name a record, i.e. does its path hold a parameter (`/clients/:id`)? */
+export const namesRecord = (pattern: string): boolean => /\/:[a-zA-Z]+/.test(pattern);
+
+/**
+ * What the permission guard answers a signed-in role without a route's permission: 404 on a route that
+ * names a record (it never confirms that the record exists), 403 on any other route.
+ */
+export const refusalFor = (pattern: string): 403 | 404 => (namesRecord(pattern) ? 404 : 403);
+
+/** A concrete path for a route pattern: `pathOf('/clients/:id/edit', { id })`. Every parameter must be given. */
+export function pathOf(pattern: string, params: Record<string, string> = {}): string {
+  return pattern.replace(/:([a-zA-Z]+)/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`No value for :${name} in ${pattern}`);
+    return encodeURIComponent(value);
+  });
+}

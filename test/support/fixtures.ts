@@ -1,0 +1,54 @@
+import { randomInt, randomUUID } from 'node:crypto';
+import { Actor, toActor } from '../../src/auth/actor';
+import type { Client } from '../../src/clients/client.entity';
+import { ClientsService } from '../../src/clients/clients.service';
+import { cliContext } from '../../src/audit/audit.service';
+import type { Persona, TestApp } from './app';
+
+/** The persona as the services see a signed-in user. */
+export const actorOf = (persona: Persona, grantedOrganizationIds: string[] = []): Actor =>
+  toActor({
+    id: persona.userId,
+    username: persona.username,
+    role: persona.role,
+    organizationId: persona.organizationId,
+    grantedOrganizationIds,
+    mustChangePassword: false,
+    totpEnabled: persona.totpSecret !== undefined,
+  });
+
+const LETTERS = 'ABCDEGHKLMNPQRSTUVXY';
+export const randomLetters = (n: number) =>
+  Array.from({ length: n }, () => LETTERS[randomInt(LETTERS.length)]).join('');
+
+/** A client code's parts, fresh each time (collisions are retried by `aClient`). */
+export const aUic = () => ({
+  mother: randomLetters(2),
+  father: randomLetters(2),
+  sex: 'F' as const,
+  own: randomLetters(1),
+});
+
+/** A consenting client registered in the persona's organization, through the same service as the pages. */
+export async function aClient(
+  t: TestApp,
+  persona: Persona,
+  options: { primaryDistrict?: string; firstContactDate?: string } = {},
+): Promise<Client> {
+  for (;;) {
+    const outcome = await t.app.get(ClientsService).register(actorOf(persona), cliContext(), {
+      uic: aUic(),
+      gender: 'female',
+      birthYear: 1985 + randomInt(20),
+      primaryDistrict: options.primaryDistrict ?? 'hoan-kiem',
+      workSetting: 'street',
+      firstContactDate: options.firstContactDate ?? '2024-03-01',
+      consentDate: options.firstContactDate ?? '2024-03-01',
+      confirmKnownElsewhere: true,
+      submissionKey: randomUUID(),
+    });
+    if (outcome.kind === 'created') return outcome.client;
+  }
+}
+
+export { addDays } from '../../src/web/days';
