@@ -37,6 +37,21 @@ describe('a referral followed to its outcome, in the browser', () => {
       sample: false,
     });
 
+    // A directory entry with a long name and address that have no space to wrap at must still fit a phone.
+    await t.app.get(ProvidersService).create(cliContext(), {
+      name: unique(`TrungTâm${'YTếCộngĐồng'.repeat(8)}`),
+      domains: ['health'],
+      serviceTypes: ['hiv_testing'],
+      districtCode: 'cau-giay',
+      address: 'Số1Ngõ2Ngách3Hẻm4'.repeat(6),
+      phone: null,
+      openingHours: null,
+      kpFriendly: false,
+      active: true,
+      needsReview: false,
+      sample: false,
+    });
+
     // The worker, on a phone.
     const workerContext = await browser.newContext({ viewport: PHONE, locale: 'vi-VN' });
     const page = await workerContext.newPage();
