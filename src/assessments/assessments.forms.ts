@@ -2,7 +2,7 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, IsUUID, ValidateBy } from 'class-validator';
 import { programDay } from '../web/days';
 import { ANSWERS, Answer, DOMAINS, Domain, VIOLENCE_ANSWERS, ViolenceAnswer } from '../reference/codes';
-import { FormErrors, FormResult, parseForm } from '../web/form';
+import { FormErrors, FormResult, parseForm, fieldsOf } from '../web/form';
 import type { AssessmentInput } from './assessments.service';
 
 /** One radio group per domain and question: `need_health`, `eligible_health`, … (names follow DOMAINS). */
@@ -60,7 +60,7 @@ export async function parseAssessment(body: unknown, today: string): Promise<For
   const errors: FormErrors = form.ok
     ? {}
     : Object.fromEntries(Object.entries(form.errors).map(([field, key]) => [field, FIELD_MESSAGES[field] ?? key]));
-  const raw = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).assessedOn : undefined;
+  const raw = fieldsOf(body).assessedOn;
   const day = typeof raw === 'string' ? programDay(raw.trim()) : null;
   if (day && day > today) errors.assessedOn = 'assessments.dateInFuture';
   if (!form.ok || !day || Object.keys(errors).length > 0) return { ok: false, errors };

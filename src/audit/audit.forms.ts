@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, validate, ValidateBy } from 'class-validator';
 import type { FormErrors } from '../web/form';
+import { fieldsOf } from '../web/form';
 import { programDay } from '../web/days';
 import { AUDIT_ACTIONS, AuditAction } from './audit-action';
 
@@ -65,7 +66,7 @@ export interface AuditFilters {
  * Dates are Hanoi days: `from` starts at its midnight, `to` includes the whole day.
  */
 export async function parseAuditFilters(query: unknown): Promise<AuditFilters> {
-  const source = typeof query === 'object' && query !== null ? (query as Record<string, unknown>) : {};
+  const source = fieldsOf(query);
   const submitted: Partial<Record<FilterField, unknown>> = {};
   for (const field of FILTER_FIELDS) {
     const raw = typeof source[field] === 'string' ? (source[field] as string).trim() : source[field];

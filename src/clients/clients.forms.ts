@@ -3,7 +3,7 @@ import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'clas
 import { composeUic, normalizeDisplayCode, UIC_PART_NAMES, UicParts } from '../privacy/client-code';
 import { NoDirectIdentifiers } from '../privacy/free-text';
 import { GENDERS, Gender, MODALITIES, Modality, WORK_SETTINGS, WorkSetting } from '../reference/codes';
-import { FormErrors, FormResult, parseForm } from '../web/form';
+import { FormErrors, FormResult, parseForm, fieldsOf } from '../web/form';
 import { CHECKED, UUID } from '../web/form-rules';
 import {
   MERGE_REASONS,
@@ -148,12 +148,9 @@ export const parseDisplayCode = (typed: unknown): string | null =>
 
 /** A step name from a posted form, or null (never trusted further than the list). */
 export const stepOf = <T extends string>(body: unknown, steps: readonly T[]): T | null => {
-  const step = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).step : undefined;
+  const step = fieldsOf(body).step;
   return steps.find((s) => s === step) ?? null;
 };
-
-const fieldsOf = (body: unknown): Record<string, unknown> =>
-  typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
 
 const textOf = (body: unknown, name: string): string => {
   const value = fieldsOf(body)[name];

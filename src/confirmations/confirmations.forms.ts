@@ -1,6 +1,6 @@
 import { Matches, IsString } from 'class-validator';
 import { dayOf } from '../web/days';
-import { FormErrors, FormResult, parseForm } from '../web/form';
+import { FormErrors, FormResult, parseForm, fieldsOf } from '../web/form';
 
 /** What the provider types from the slip; spaces and a missing hyphen in the code are forgiven. */
 export class ConfirmationForm {
@@ -22,7 +22,7 @@ export async function parseConfirmation(
 ): Promise<FormResult<{ code: string; pin: string; servedOn: string }>> {
   const parsed = await parseForm(ConfirmationForm, body);
   const errors: FormErrors = parsed.ok ? {} : { ...parsed.errors };
-  const raw = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).servedOn : undefined;
+  const raw = fieldsOf(body).servedOn;
   const day = dayOf(typeof raw === 'string' ? raw.trim() : raw);
   if (!errors.servedOn) {
     if (raw === undefined || raw === '') errors.servedOn = 'validation.required';

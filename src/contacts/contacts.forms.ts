@@ -2,8 +2,8 @@ import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { NoDirectIdentifiers } from '../privacy/free-text';
 import { MODALITIES, Modality, Topic, TOPICS } from '../reference/codes';
-import { FormErrors, FormResult, parseForm } from '../web/form';
-import { asList } from '../web/form-rules';
+import { FormErrors, FormResult, parseForm, fieldsOf } from '../web/form';
+import { asList, wholeNumber } from '../web/form-rules';
 import { dayOf, EARLIEST_DAY } from '../web/days';
 import type { ContactFilters } from './contacts.repository';
 import type { ContactInput } from './contacts.service';
@@ -75,17 +75,6 @@ export interface ContactFormRules {
   modalities?: readonly Modality[];
 }
 
-/** A whole number 0..1000; an emptied box counts as 0 (nothing handed out). */
-function quantityOf(raw: unknown): number | null {
-  if (raw === undefined || raw === null) return 0;
-  if (typeof raw !== 'string') return null;
-  const text = raw.trim();
-  if (text === '') return 0;
-  if (!/^\d{1,4}$/.test(text)) return null;
-  const n = Number(text);
-  return n <= QUANTITY_MAX ? n : null;
-}
-
 /** The rules class-validator cannot see: the date range, the district list and the quantity range. */
 function ruleErrors(form: Partial<ContactForm>, rules: ContactFormRules, errors: FormErrors): Partial<ContactInput> {
   const out: Partial<ContactInput> = {};
@@ -105,7 +94,7 @@ function ruleErrors(form: Partial<ContactForm>, rules: ContactFormRules, errors:
   }
   for (const field of QUANTITY_FIELDS) {
     if (errors[field]) continue;
-    const n = quantityOf(form[field]);
+    const n = wholeNumber(form[field], 0, QUANTITY_MAX, 0); // an emptied box: nothing handed out
     if (n === null) errors[field] = `contacts.errors.quantity|max=${QUANTITY_MAX}`;
     else out[field] = n;
   }
@@ -135,7 +124,7 @@ async function parseWith<T extends ContactForm>(
   // parseForm keeps only `validation.*` messages: put back the ones of this form's lists.
   for (const [field, key] of Object.entries(LIST_MESSAGES)) if (errors[field]) errors[field] = key;
   // Re-read the raw fields to check the rules even when class-validator already refused another field.
-  const source = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const source = fieldsOf(body);
   const trimmed = (k: string) => (typeof source[k] === 'string' ? (source[k] as string).trim() : source[k]);
   const raw = {
     contactDate: trimmed('contactDate'),
@@ -192,7 +181,7 @@ export interface FilterRules {
  * search while the others still apply, so a mistyped filter never costs the page (no 400, no 500).
  */
 export function parseContactFilters(query: unknown, rules: FilterRules): ContactListFilters {
-  const source = typeof query === 'object' && query !== null ? (query as Record<string, unknown>) : {};
+  const source = fieldsOf(query);
   const values: ContactListFilters['values'] = {};
   const errors: FormErrors = {};
   const submitted: Partial<Record<FilterField, string>> = {};

@@ -1,7 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { CHECKED, lowerCase, SLUG } from '../web/form-rules';
-import { FormErrors, FormResult, parseForm } from '../web/form';
+import { FormErrors, FormResult, parseForm, fieldsOf } from '../web/form';
 import { DISTRICT_KINDS, District } from './district.entity';
 
 export const SORT_ORDER_MAX = 100_000;
@@ -40,7 +40,7 @@ export class NewDistrictForm extends EditDistrictForm {
 
 /** Rules class-validator cannot word as a `validation.*` key: the sort-order range and reserved codes. */
 function extraErrors(body: unknown, withCode: boolean): FormErrors {
-  const source = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const source = fieldsOf(body);
   const errors: FormErrors = {};
   const sortOrder = typeof source.sortOrder === 'string' ? source.sortOrder.trim() : '';
   if (/^\d{1,6}$/.test(sortOrder) && Number(sortOrder) > SORT_ORDER_MAX) {

@@ -2,8 +2,8 @@ import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { NoDirectIdentifiers } from '../privacy/free-text';
 import { SESSION_TYPES, SessionType, Topic, TOPICS } from '../reference/codes';
-import { FormErrors, FormResult, parseForm } from '../web/form';
-import { asList, CHECKED, UUID } from '../web/form-rules';
+import { FormErrors, FormResult, parseForm, fieldsOf } from '../web/form';
+import { asList, CHECKED, UUID, wholeNumber } from '../web/form-rules';
 import { checkDay, shownDay } from './groups.forms';
 
 export const SESSION_NOTE_MAX = 1000;
@@ -108,20 +108,6 @@ export interface SessionFormRules {
   /** The members of the group on a day (client ids): only they may be ticked as present. */
   membersOn: (day: string) => Promise<readonly string[]>;
 }
-
-/** A whole number in [min, max]; an emptied box is `empty`. */
-function wholeNumber(raw: unknown, min: number, max: number, empty: number | null): number | null {
-  if (raw === undefined || raw === null) return empty;
-  if (typeof raw !== 'string') return null;
-  const text = raw.trim();
-  if (text === '') return empty;
-  if (!/^\d{1,5}$/.test(text)) return null;
-  const n = Number(text);
-  return n >= min && n <= max ? n : null;
-}
-
-const fieldsOf = (body: unknown): Record<string, unknown> =>
-  typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
 
 async function parseWith<T extends SessionForm>(
   formClass: new () => T,

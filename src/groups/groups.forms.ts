@@ -5,15 +5,12 @@ import { dayOf, EARLIEST_DAY } from '../web/days';
 import type { UicParts } from '../privacy/client-code';
 import { NoDirectIdentifiers } from '../privacy/free-text';
 import { GROUP_KINDS, GroupKind, MEMBER_ROLES, MemberRole } from '../reference/codes';
-import { FormErrors, FormResult, parseForm } from '../web/form';
+import { FormErrors, FormResult, parseForm, fieldsOf } from '../web/form';
 import { asList, CHECKED, isUuid } from '../web/form-rules';
 
 export const GROUP_NAME_MAX = 80;
 /** More coordinators than this is a mistake (a tick too many), not a group. */
 export const COORDINATORS_MAX = 20;
-
-const fieldsOf = (body: unknown): Record<string, unknown> =>
-  typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
 
 const textOf = (body: unknown, name: string): string => {
   const value = fieldsOf(body)[name];

@@ -11,7 +11,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { ALL_SERVICE_TYPES, DOMAINS, Domain, domainOfServiceType, isOneOf } from '../reference/codes';
-import { FormErrors, FormResult, parseForm } from '../web/form';
+import { FormErrors, FormResult, parseForm, fieldsOf } from '../web/form';
 import { asList, CHECKED } from '../web/form-rules';
 import type { ProviderFilters } from './providers.repository';
 import type { ProviderInput } from './providers.service';
@@ -105,7 +105,7 @@ export async function parseProviderForm(body: unknown, rules: ProviderFormRules)
   const parsed = await parseForm(ProviderForm, body);
   const errors: FormErrors = parsed.ok ? {} : { ...parsed.errors };
 
-  const source = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const source = fieldsOf(body);
   const district = typeof source.districtCode === 'string' ? source.districtCode.trim() : '';
   if (!errors.districtCode && district !== '' && !rules.districtCodes.includes(district)) {
     errors.districtCode = 'providers.errors.district';
@@ -156,7 +156,7 @@ export interface ProviderListFilters {
  * search while the others still apply (no 400, no 500). The admin list shows inactive entries too.
  */
 export function parseProviderFilters(query: unknown, districtCodes: readonly string[]): ProviderListFilters {
-  const source = typeof query === 'object' && query !== null ? (query as Record<string, unknown>) : {};
+  const source = fieldsOf(query);
   const criteria: ProviderFilters = { includeInactive: true };
   const values: ProviderListFilters['values'] = {};
   const errors: FormErrors = {};

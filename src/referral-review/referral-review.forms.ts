@@ -1,6 +1,7 @@
 import { dayOf, EARLIEST_DAY } from '../web/days';
 import { DOMAINS, Domain, isOneOf, REFERRAL_STATUSES, ReferralStatus } from '../reference/codes';
 import type { FormErrors } from '../web/form';
+import { fieldsOf } from '../web/form';
 
 export const FILTER_FIELDS = ['from', 'to', 'organization', 'district', 'domain', 'status'] as const;
 export type FilterField = (typeof FILTER_FIELDS)[number];
@@ -45,7 +46,7 @@ export const defaultPeriod = (today: string) => ({ from: `${today.slice(0, 4)}-0
  * 500). A bad or reversed period falls back to the default one.
  */
 export function parseReviewFilters(query: unknown, rules: ReviewFilterRules): ParsedReviewFilters {
-  const source = typeof query === 'object' && query !== null ? (query as Record<string, unknown>) : {};
+  const source = fieldsOf(query);
   const values: ParsedReviewFilters['values'] = {};
   const errors: FormErrors = {};
   const submitted: Partial<Record<FilterField, string>> = {};

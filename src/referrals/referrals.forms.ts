@@ -11,7 +11,7 @@ import {
   VERIFICATIONS,
   Verification,
 } from '../reference/codes';
-import { FormErrors, FormResult, parseForm } from '../web/form';
+import { FormErrors, FormResult, parseForm, fieldsOf } from '../web/form';
 import { UUID } from '../web/form-rules';
 import type { NewReferralInput, StatusChangeInput } from './referrals.service';
 
@@ -36,8 +36,6 @@ function checkDays(source: Record<string, unknown>, fields: readonly string[], e
   }
   return days;
 }
-
-const bodyOf = (body: unknown) => (typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {});
 
 // ---------------------------------------------------------------------------------------------
 // A new referral
@@ -80,7 +78,7 @@ export async function parseNewReferral(
 ): Promise<FormResult<{ input: NewReferralInput; submissionKey: string }>> {
   const parsed = await parseForm(NewReferralForm, body);
   const errors: FormErrors = parsed.ok ? {} : { ...parsed.errors };
-  const days = checkDays(bodyOf(body), ['referredOn', 'appointmentOn'], errors);
+  const days = checkDays(fieldsOf(body), ['referredOn', 'appointmentOn'], errors);
   if (!errors.referredOn && !days.referredOn) errors.referredOn = 'validation.required';
   if (days.referredOn && days.referredOn > rules.today) errors.referredOn = 'referrals.errors.future';
   if (days.referredOn && days.appointmentOn && days.appointmentOn < days.referredOn) {
@@ -150,7 +148,7 @@ export async function parseStatusChange(
 ): Promise<FormResult<ParsedChange>> {
   const parsed = await parseForm(StatusChangeForm, body);
   const errors: FormErrors = parsed.ok ? {} : { ...parsed.errors };
-  const days = checkDays(bodyOf(body), ['statusOn', 'appointmentOn'], errors);
+  const days = checkDays(fieldsOf(body), ['statusOn', 'appointmentOn'], errors);
   if (!errors.statusOn && !days.statusOn) errors.statusOn = 'validation.required';
   if (days.statusOn && days.statusOn > rules.today) errors.statusOn = 'referrals.errors.future';
   const status = parsed.ok ? parsed.value.status : undefined;
@@ -185,7 +183,7 @@ export interface ServiceChoice {
 }
 
 export function parseServiceChoice(query: unknown, districtCodes: readonly string[]): ServiceChoice {
-  const source = bodyOf(query);
+  const source = fieldsOf(query);
   const service =
     typeof source.service === 'string' && ALL_SERVICE_TYPES.includes(source.service) ? source.service : null;
   const rawDistrict = source.district;
@@ -201,4 +199,4 @@ export function parseServiceChoice(query: unknown, districtCodes: readonly strin
 // ---------------------------------------------------------------------------------------------
 // The follow-up list: whose referrals
 
-export const followUpScope = (query: unknown): 'mine' | 'all' => (bodyOf(query).scope === 'all' ? 'all' : 'mine');
+export const followUpScope = (query: unknown): 'mine' | 'all' => (fieldsOf(query).scope === 'all' ? 'all' : 'mine');

@@ -20,3 +20,14 @@ export const asList = (value: unknown): string[] =>
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const isUuid = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
+
+/** A whole number typed in a box, in [min, max]; an emptied (or absent) box is `empty`; else null. */
+export function wholeNumber(raw: unknown, min: number, max: number, empty: number | null): number | null {
+  if (raw === undefined || raw === null) return empty;
+  if (typeof raw !== 'string') return null;
+  const text = raw.trim();
+  if (text === '') return empty;
+  if (!/^\d{1,9}$/.test(text)) return null;
+  const n = Number(text);
+  return n >= min && n <= max ? n : null;
+}

@@ -2,6 +2,10 @@ import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { hasMessage } from '../i18n/i18n';
 
+/** A posted form or a query string as a record of fields (anything else has none). */
+export const fieldsOf = (body: unknown): Record<string, unknown> =>
+  typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+
 /** Field name → message key (optionally "key|name=value" for placeholders), translated by the view. */
 export type FormErrors = Record<string, string>;
 
@@ -16,7 +20,7 @@ export async function parseForm<T extends object>(
   formClass: ClassConstructor<T>,
   body: unknown,
 ): Promise<FormResult<T>> {
-  const source = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const source = fieldsOf(body);
   const trimmed = Object.fromEntries(Object.entries(source).map(([k, v]) => [k, typeof v === 'string' ? v.trim() : v]));
   const value = plainToInstance(formClass, trimmed, { excludeExtraneousValues: false });
   const failures = await validate(value, { whitelist: true, forbidUnknownValues: true, stopAtFirstError: true });
@@ -33,6 +37,6 @@ export async function parseForm<T extends object>(
 
 /** The submitted values to re-render a form with, never including password fields. */
 export function formValues(body: unknown, omit: string[] = []): Record<string, unknown> {
-  const source = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const source = fieldsOf(body);
   return Object.fromEntries(Object.entries(source).filter(([k]) => !omit.includes(k) && !/password|_csrf/i.test(k)));
 }
