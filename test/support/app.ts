@@ -45,11 +45,21 @@ export async function createTestApp(): Promise<TestApp> {
     bodyParser: false,
   });
   await configureApp(app, logger);
+  // Test files run side by side on one PostgreSQL database in CI, all from 127.0.0.1. Each app
+  // gets its own client address (as behind a proxy) so that the failed sign-ins of one file never
+  // lock another file's browser or agents out by address, and no file clears another's counters.
+  const address = testAddress();
+  app.set('trust proxy', 'loopback');
+  app.use((req: { headers: Record<string, string | string[] | undefined> }, _res: unknown, next: () => void) => {
+    req.headers['x-forwarded-for'] ??= address;
+    next();
+  });
   await app.init();
-  // Tests share one PostgreSQL database in CI: start every file with fresh failed-login counters.
-  await app.get(DataSource).query('DELETE FROM login_throttle');
   return { app, clock, logLines, dataSource: app.get(DataSource), close: () => app.close() };
 }
+
+/** A random address in the documentation range 2001:db8::/32, one per test app. */
+const testAddress = () => `2001:db8:${randomBytes(6).toString('hex').match(/..../g)!.join(':')}::1`;
 
 /** A short random suffix so tests sharing one PostgreSQL database never collide. */
 export const unique = (prefix: string) => `${prefix}-${randomBytes(4).toString('hex')}`;

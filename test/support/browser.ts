@@ -61,13 +61,24 @@ export async function startBrowserSuite(): Promise<BrowserSuite> {
   };
 }
 
-/** Signs a persona without two-factor in through the sign-in page, and waits for the home page. */
+/**
+ * Signs a persona without two-factor in through the sign-in page, and waits for the home page.
+ * It waits for the sign-in answer itself and then only for the home page's document (not for every
+ * stylesheet), and when the answer is not the redirect home it says what came instead.
+ */
 export async function signIn(page: Page, baseUrl: string, persona: Persona): Promise<void> {
   await page.goto(`${baseUrl}/login`);
   await page.getByLabel('Tên đăng nhập').fill(persona.username);
   await page.getByLabel('Mật khẩu').fill(persona.password);
-  await page.getByRole('button', { name: 'Đăng nhập', exact: true }).click();
-  await page.waitForURL(`${baseUrl}/`);
+  const [answer] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/login'),
+    page.getByRole('button', { name: 'Đăng nhập', exact: true }).click(),
+  ]);
+  const location = answer.headers()['location'];
+  if (answer.status() !== 303 || location !== '/') {
+    throw new Error(`Sign-in of ${persona.role} answered ${answer.status()} ${location ?? '(no redirect)'}`);
+  }
+  await page.waitForURL(`${baseUrl}/`, { waitUntil: 'domcontentloaded' });
 }
 
 /** Nothing wider than the screen (evaluated in the page: a string, so the test needs no DOM types). */
