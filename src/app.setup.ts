@@ -14,7 +14,6 @@ import { authConfig } from './config/auth.config';
 import { DEFAULT_LANGUAGE, isLanguage } from './i18n/i18n';
 import { importUploadMiddleware } from './imports/upload.middleware';
 import { httpLogger } from './logging/logger';
-import { takeFlash } from './web/flash';
 import { middlewareErrorHandler, renderErrorPage } from './web/render-errors.filter';
 import { csrfTools, securityHeaders } from './web/security';
 import { PROJECT_ROOT, setUpViews } from './web/view-engine';
@@ -37,6 +36,9 @@ export async function configureApp(app: NestExpressApplication, logger: Logger):
   const staticOptions = { maxAge: appCfg.production ? '7d' : 0, index: false, fallthrough: true };
   app.use('/static/vendor/bootstrap', express.static(join(PROJECT_ROOT, 'node_modules/bootstrap/dist'), staticOptions));
   app.use('/static', express.static(join(PROJECT_ROOT, 'views/static'), staticOptions));
+  // The browser asks for an icon on its own, late and in parallel: answered here, before sessions, so it
+  // can never consume the one-shot message meant for the page that follows a save.
+  app.use('/favicon.ico', (_req: Request, res: Response) => res.status(204).end());
   app.use(httpLogger(logger));
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(cookieParser());
@@ -84,7 +86,6 @@ export async function configureApp(app: NestExpressApplication, logger: Logger):
     // Pages get a token; the JSON health probe does not need one.
     if (req.session && req.path !== '/health') {
       res.locals.csrfToken = csrf.token(req, res);
-      if (req.method === 'GET') res.locals.flash = takeFlash(req);
     }
     next();
   });

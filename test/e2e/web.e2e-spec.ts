@@ -103,4 +103,24 @@ describe('the web shell', () => {
     expect(res.status).toBeLessThan(500);
     expect(res.text).not.toMatch(/at \w+ \(|node_modules/);
   });
+
+  it('keeps the message of a save for the page that follows, whatever the browser fetches in between', async () => {
+    const agent = await loginAs(t, worker);
+    const newPassword = 'a-fresh-password-for-the-flash';
+    const done = await submit(
+      agent,
+      '/account/password',
+      { currentPassword: worker.password, newPassword, confirmPassword: newPassword },
+      '/account/password',
+    );
+    expect(done.status).toBe(303);
+    worker.password = newPassword;
+    // The browser's own icon request and a stylesheet arrive before the next page.
+    await agent.get('/favicon.ico').expect(204);
+    await agent.get('/static/app.css').expect(200);
+    const next = await agent.get(done.headers.location).expect(200);
+    expect(next.text).toMatch(/role="status"[^>]*>[\s\S]*?Đã đổi mật khẩu\./);
+    // Shown once only.
+    expect((await agent.get(done.headers.location).expect(200)).text).not.toContain('Đã đổi mật khẩu.');
+  });
 });
