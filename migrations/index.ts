@@ -6,6 +6,11 @@ import { CreateOutreachRecords1795874464751 } from './1795874464751-CreateOutrea
 import { CreateImportJobs1795874991636 } from './1795874991636-CreateImportJobs';
 import { CreateReferrals1795880694479 } from './1795880694479-CreateReferrals';
 import { CreatePeerGroups1795882712314 } from './1795882712314-CreatePeerGroups';
+import { CreateIndicatorTables1795890000000 } from './1795890000000-CreateIndicatorTables';
+import { CreateTargets1795890100000 } from './1795890100000-CreateTargets';
+import { CreateConsentNotices1795890200000 } from './1795890200000-CreateConsentNotices';
+import { CreatePrivacyRequests1795890300000 } from './1795890300000-CreatePrivacyRequests';
+import { AddClientErasure1795890400000 } from './1795890400000-AddClientErasure';
 
 /** Every migration, in order, listed explicitly (no globs: see STACK.md). */
 export const MIGRATIONS = [
@@ -17,4 +22,9 @@ export const MIGRATIONS = [
   CreateImportJobs1795874991636,
   CreateReferrals1795880694479,
   CreatePeerGroups1795882712314,
+  CreateIndicatorTables1795890000000,
+  CreateTargets1795890100000,
+  CreateConsentNotices1795890200000,
+  CreatePrivacyRequests1795890300000,
+  AddClientErasure1795890400000,
 ];

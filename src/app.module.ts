@@ -14,8 +14,11 @@ import { authConfig } from './config/auth.config';
 import { cryptoConfig } from './config/crypto.config';
 import { databaseConfig } from './config/database.config';
 import { reportsConfig } from './config/reports.config';
+import { ConsentNoticesModule } from './consent-notices/consent-notices.module';
+import { ConsentRenewalModule } from './consent-notices/consent-renewal.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { DatabaseModule } from './database/database.module';
+import { DemoModule } from './demo/demo.module';
 import { GeographyModule } from './geography/geography.module';
 import { GroupsModule } from './groups/groups.module';
 import { HealthModule } from './health/health.module';
@@ -23,10 +26,14 @@ import { HomeModule } from './home/home.module';
 import { ImportsModule } from './imports/imports.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { PrivacyModule } from './privacy/privacy.module';
+import { PrivacyRequestsModule } from './privacy-requests/privacy-requests.module';
 import { ProvidersModule } from './providers/providers.module';
 import { ReferralReviewModule } from './referral-review/referral-review.module';
+import { IndicatorsModule } from './indicators/indicators.module';
 import { ReferralsModule } from './referrals/referrals.module';
+import { TargetsModule } from './targets/targets.module';
 import { ConfirmationsModule } from './confirmations/confirmations.module';
+import { ErasureModule } from './erasure/erasure.module';
 import { UsersModule } from './users/users.module';
 import { PageLocalsInterceptor } from './web/page-locals.interceptor';
 import { RenderErrorsFilter } from './web/render-errors.filter';
@@ -49,6 +56,8 @@ import { RenderErrorsFilter } from './web/render-errors.filter';
     HomeModule,
     HealthModule,
     ClientsModule,
+    ConsentNoticesModule,
+    ConsentRenewalModule,
     ContactsModule,
     AssessmentsModule,
     ClientPagesModule,
@@ -57,7 +66,12 @@ import { RenderErrorsFilter } from './web/render-errors.filter';
     ProvidersModule,
     ReferralsModule,
     ReferralReviewModule,
+    PrivacyRequestsModule,
     ConfirmationsModule,
+    ErasureModule,
+    TargetsModule,
+    DemoModule,
+    IndicatorsModule,
   ],
   providers: [
     { provide: APP_GUARD, useClass: SessionGuard }, // who is this?

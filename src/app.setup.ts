@@ -35,6 +35,7 @@ export async function configureApp(app: NestExpressApplication, logger: Logger):
   // Static assets from the app itself (no CDN): cached, and before sessions so they cost no query.
   const staticOptions = { maxAge: appCfg.production ? '7d' : 0, index: false, fallthrough: true };
   app.use('/static/vendor/bootstrap', express.static(join(PROJECT_ROOT, 'node_modules/bootstrap/dist'), staticOptions));
+  app.use('/static/vendor/chart.js', express.static(join(PROJECT_ROOT, 'node_modules/chart.js/dist'), staticOptions));
   app.use('/static', express.static(join(PROJECT_ROOT, 'views/static'), staticOptions));
   // The browser asks for an icon on its own, late and in parallel: answered here, before sessions, so it
   // can never consume the one-shot message meant for the page that follows a save.

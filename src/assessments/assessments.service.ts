@@ -6,6 +6,7 @@ import { Client } from '../clients/client.entity';
 import { ClientsService } from '../clients/clients.service';
 import { Clock, localDay } from '../clock/clock';
 import { isUniqueViolation } from '../database/errors';
+import { assertNotRestricted } from '../privacy-requests/restriction';
 import type { Answer, Domain, ViolenceAnswer } from '../reference/codes';
 import { AssessmentsRepository, DomainAnswer } from './assessments.repository';
 import { NeedsAssessment } from './needs-assessment.entity';
@@ -37,6 +38,7 @@ export class AssessmentsService {
     const repeated = await this.assessmentsRepository.findBySubmissionKey(submissionKey);
     if (repeated && repeated.organizationId === actor.organizationId) return repeated;
     const client = await this.clientsService.getForActor(actor, clientId);
+    assertNotRestricted(client);
     try {
       return await this.dataSource.transaction(async (tx) => {
         const assessment = await this.assessmentsRepository.insert(
@@ -75,8 +77,8 @@ export class AssessmentsService {
     return this.assessmentsRepository.latestViolenceAnswer(client.id, asOf);
   }
 
-  async history(client: Client) {
-    const assessments = await this.assessmentsRepository.history(client.id);
+  async history(client: Client, limit?: number) {
+    const assessments = await this.assessmentsRepository.history(client.id, limit);
     const answers = await this.assessmentsRepository.answersOf(assessments.map((a) => a.id));
     return assessments.map((a) => ({ ...a, answers: answers.filter((d) => d.assessmentId === a.id) }));
   }

@@ -27,10 +27,29 @@ export type Permission =
   | 'groups:read'
   | 'groups:write'
   | 'groups:manage'
-  | 'groups:report';
+  | 'groups:report'
+  | 'indicators:view'
+  | 'indicators:unsuppressed'
+  | 'targets:manage'
+  | 'consent:manage'
+  | 'privacy:erase'
+  | 'privacy:requests'
+  | 'retention:manage';
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  admin: ['home:view', 'users:manage', 'organizations:manage', 'geography:manage', 'providers:manage', 'audit:read'],
+  admin: [
+    'home:view',
+    'users:manage',
+    'organizations:manage',
+    'geography:manage',
+    'providers:manage',
+    'audit:read',
+    'indicators:view',
+    'indicators:unsuppressed',
+    'targets:manage',
+    'consent:manage',
+    'retention:manage',
+  ],
   manager: [
     'home:view',
     'audit:read',
@@ -47,6 +66,11 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'groups:write',
     'groups:manage',
     'groups:report',
+    'indicators:view',
+    'indicators:unsuppressed',
+    'targets:manage',
+    'privacy:erase',
+    'privacy:requests',
   ],
   social_worker: [
     'home:view',
@@ -61,10 +85,12 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'referrals:write',
     'groups:read',
     'groups:write',
+    'indicators:view',
+    'privacy:requests',
   ],
   // Coordinators see their own groups and current members only (the scope lives in the queries), record
   // peer contacts for those members, and never open client pages, assessments or referrals.
-  peer_coordinator: ['home:view', 'groups:read', 'groups:write', 'contacts:write'],
+  peer_coordinator: ['home:view', 'groups:read', 'groups:write', 'contacts:write', 'indicators:view'],
 };
 
 /** Roles that must use two-factor authentication before reaching any page. */

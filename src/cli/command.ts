@@ -5,7 +5,7 @@ import { parseForm } from '../web/form';
 /** A problem with the command's input: printed without a stack, exit status 2. */
 export class UsageError extends Error {}
 
-export interface CliCommand {
+interface CommandBase {
   name: string;
   /** One usage line, e.g. `org:create --code CODE --name "NAME"`. */
   usage: string;
@@ -14,10 +14,23 @@ export interface CliCommand {
   flags?: string[];
   /** Whether extra positional arguments are accepted (e.g. `import KIND FILE`). */
   positionals?: boolean;
-  /** Returns what to print on standard output. */
-  run: (
-    app: INestApplicationContext,
-    values: Record<string, string | boolean | undefined>,
+}
+
+type Values = Record<string, string | boolean | undefined>;
+
+/** Runs with the app started (migrations applied). Returns what to print on standard output. */
+export interface CliCommand extends CommandBase {
+  run: (app: INestApplicationContext, values: Values, positionals: string[]) => Promise<string>;
+}
+
+/**
+ * Runs before the app starts, and starts it with `startApp` when ready: for work that must find the
+ * database as it is, before migrations run (backup, restore into an empty database).
+ */
+export interface EarlyCommand extends CommandBase {
+  runBeforeApp: (
+    startApp: () => Promise<INestApplicationContext>,
+    values: Values,
     positionals: string[],
   ) => Promise<string>;
 }

@@ -20,6 +20,7 @@ function generateSecrets(): string {
     `SESSION_SECRET=${b64(48)}`,
     `UIC_KEY=${b64(32)}`,
     `FIELD_KEYS=v1:${b64(32)}`,
+    `BACKUP_KEY=${b64(32)}`,
     `POSTGRES_PASSWORD=${randomBytes(24).toString('hex')}`,
   ].join('\n');
 }
@@ -48,9 +49,14 @@ export async function runCli(argv: string[]): Promise<number> {
       allowPositionals: command.positionals === true,
     });
     loadEnv();
-    app = await NestFactory.createApplicationContext(AppModule, { logger: false, abortOnError: false });
+    const startApp = async () =>
+      (app = await NestFactory.createApplicationContext(AppModule, { logger: false, abortOnError: false }));
     const options = values as Record<string, string | boolean | undefined>; // no option is `multiple`
-    process.stdout.write(`${await command.run(app, options, positionals)}\n`);
+    const output =
+      'runBeforeApp' in command
+        ? await command.runBeforeApp(startApp, options, positionals)
+        : await command.run(await startApp(), options, positionals);
+    process.stdout.write(`${output}\n`);
     return 0;
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError || error instanceof EmbeddedDatabaseInUseError) {

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AssessmentsModule } from '../assessments/assessments.module';
+import { ConsentNoticesModule } from '../consent-notices/consent-notices.module';
 import { ContactsModule } from '../contacts/contacts.module';
 import { GeographyModule } from '../geography/geography.module';
 import { ReferralsModule } from '../referrals/referrals.module';
@@ -11,7 +12,7 @@ import { ClientsModule } from './clients.module';
  * need ClientsModule: the pages live in a module of their own so that no import goes in a circle.
  */
 @Module({
-  imports: [ClientsModule, ContactsModule, AssessmentsModule, ReferralsModule, GeographyModule],
+  imports: [ClientsModule, ContactsModule, AssessmentsModule, ReferralsModule, GeographyModule, ConsentNoticesModule],
   controllers: [ClientsController],
 })
 export class ClientPagesModule {}

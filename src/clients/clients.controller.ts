@@ -6,7 +6,12 @@ import { actorContext } from '../audit/audit.service';
 import { Can } from '../auth/access.decorators';
 import { Actor, CurrentActor, RequestAddress } from '../auth/actor';
 import { Clock, localDay } from '../clock/clock';
+import { shownVersionOf } from '../consent-notices/consent-notices.forms';
+import { ConsentNoticesService } from '../consent-notices/consent-notices.service';
+import { mayRenewConsent, toNoticeText, toRenewalView } from '../consent-notices/consent-notices.view';
 import { ContactsService } from '../contacts/contacts.service';
+import { isRestricted } from '../privacy-requests/restriction';
+import { withPrivacyActions } from '../privacy-requests/privacy-requests.view';
 import { ReferralsService } from '../referrals/referrals.service';
 import { toReferralRow } from '../referrals/referrals.view';
 import { DistrictsService } from '../geography/districts.service';
@@ -49,7 +54,6 @@ import {
   toViolenceView,
   workSettingOptions,
 } from './clients.view';
-import { CURRENT_NOTICE_VERSION } from './consent';
 import { isUuid } from '../web/form-rules';
 
 type Values = Record<string, unknown>;
@@ -79,6 +83,7 @@ export class ClientsController {
     private readonly assessmentsService: AssessmentsService,
     private readonly referralsService: ReferralsService,
     private readonly districtsService: DistrictsService,
+    private readonly consentNoticesService: ConsentNoticesService,
     private readonly clock: Clock,
   ) {}
 
@@ -196,7 +201,10 @@ export class ClientsController {
         hidden: hiddenRegistrationFields(values),
       });
     }
-    const outcome = await this.clientsService.register(actor, actorContext(actor, address), form.value.registration);
+    const outcome = await this.clientsService.register(actor, actorContext(actor, address), {
+      ...form.value.registration,
+      noticeVersion: shownVersionOf(body) ?? undefined,
+    });
     switch (outcome.kind) {
       case 'created':
         flash(req, 'clients.registered');
@@ -215,6 +223,12 @@ export class ClientsController {
         return this.renderNew(res, 422, {
           values,
           errors: Object.fromEntries(outcome.invalid.map((part) => [part, `clients.errors.${part}`])),
+        });
+      case 'notice_changed':
+        // A newer notice was published after the form was opened: the client must hear that one.
+        return this.renderNew(res, 422, {
+          values: { ...values, consent: undefined },
+          errors: { consent: 'consentNotices.errors.noticeChanged' },
         });
     }
   }
@@ -254,26 +268,30 @@ export class ClientsController {
     @Res() res: Response,
   ) {
     const client = await this.clientsService.openForActor(actor, actorContext(actor, address), id);
-    const [needs, violence, contacts, districts, referrals] = await Promise.all([
+    const [needs, violence, contacts, districts, referrals, renewal] = await Promise.all([
       this.assessmentsService.currentNeeds(client),
       this.assessmentsService.latestViolenceAnswer(client),
       this.contactsService.recentForClient(client),
       this.districtsService.listAll(),
       actor.permissions.has('referrals:read') ? this.referralsService.listForClient(client) : null,
+      this.consentNoticesService.renewalFor(client.consentNoticeVersion),
     ]);
     const names = districtNames(districts);
-    const mayEditContacts = actor.permissions.has('contacts:write');
+    const mayEditContacts = actor.permissions.has('contacts:write') && !isRestricted(client);
     noStore(res);
     res.render('clients/show', {
       title: 'clients.showTitle',
       client: toClientDetail(client, this.clientsService.aliasOf(client), names),
-      actions: clientActions(actor, client),
+      actions: withPrivacyActions(actor, client, clientActions(actor, client)),
       needs: toNeedRows(needs),
       violence: toViolenceView(violence),
       contacts: contacts.map((contact) =>
         toTimelineRow(contact, names, mayEditContacts && this.contactsService.canEdit(actor, contact)),
       ),
       referrals: referrals ? { rows: referrals.map(toReferralRow) } : null,
+      renewal: renewal
+        ? toRenewalView(client.id, client.consentNoticeVersion, renewal, mayRenewConsent(actor, client), 'client')
+        : null,
     });
   }
 
@@ -378,6 +396,7 @@ export class ClientsController {
 
   private async renderNew(res: Response, status: number, state: NewPageState) {
     const districts = await this.districtsService.listActive();
+    const notice = await this.consentNoticesService.current();
     const today = this.today();
     noStore(res);
     res.status(status).render('clients/new', {
@@ -385,7 +404,7 @@ export class ClientsController {
       values: state.values,
       errors: state.errors,
       noticeKey: state.noticeKey,
-      noticeVersion: CURRENT_NOTICE_VERSION,
+      notice: toNoticeText(notice),
       today,
       birthYearMin: BIRTH_YEAR_MIN,
       birthYearMax: latestBirthYear(today),

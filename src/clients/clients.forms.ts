@@ -39,6 +39,7 @@ export const REGISTRATION_FIELDS = [
   'consent',
   'confirmKnownElsewhere',
   'submissionKey',
+  'noticeVersion',
 ] as const;
 
 /** What the form needs to know about the world: today (Hanoi calendar) and the districts one may choose. */

@@ -8,10 +8,11 @@ import { Client } from './client.entity';
 import { UUID } from '../web/form-rules';
 
 /** Tables whose rows belong to one client (`client_id`): a merge moves them to the kept record. */
-const CLIENT_TABLES = ['contact', 'needs_assessment', 'needs_assessment_domain', 'referral'] as const;
+const CLIENT_TABLES = ['contact', 'needs_assessment', 'needs_assessment_domain', 'referral', 'privacy_request'] as const;
 
-/** Columns holding text sealed with the client's own data key, and how a row is found to be the client's. */
-const SEALED_COLUMNS = [
+/** Columns holding text sealed with the client's own data key, and how a row is found to be the client's.
+ *  A merge re-seals them with the kept client's key; an erasure (src/erasure) clears them. */
+export const SEALED_COLUMNS = [
   { table: 'contact', column: 'note_cipher', owner: 'client_id = $1' },
   { table: 'referral', column: 'note_cipher', owner: 'client_id = $1' },
   { table: 'referral', column: 'outcome_note_cipher', owner: 'client_id = $1' },
@@ -21,6 +22,8 @@ const SEALED_COLUMNS = [
     column: 'note_cipher',
     owner: 'referral_id IN (SELECT id FROM referral WHERE client_id = $1)',
   },
+  { table: 'privacy_request', column: 'note_cipher', owner: 'client_id = $1' },
+  { table: 'privacy_request', column: 'outcome_note_cipher', owner: 'client_id = $1' },
 ] as const;
 
 export interface SealedCell {

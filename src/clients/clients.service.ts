@@ -2,15 +2,16 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuditContext, AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
+import { ConsentNoticesService } from '../consent-notices/consent-notices.service';
 import { isUniqueViolation } from '../database/errors';
 import type { Tx } from '../database/transaction';
 import { ClientDataKeys } from '../privacy/client-data-keys';
 import { composeUic, newDisplayCode, UicHasher, UicParts } from '../privacy/client-code';
+import { assertNotRestricted } from '../privacy-requests/restriction';
 import type { Gender, Modality, WorkSetting } from '../reference/codes';
 import type { Page } from '../web/pagination';
 import { Client } from './client.entity';
 import { ClientsRepository } from './clients.repository';
-import { CURRENT_NOTICE_VERSION } from './consent';
 
 export interface ClientDetails {
   gender: Gender;
@@ -29,13 +30,27 @@ export interface Registration extends ClientDetails {
   /** Register here even though another organization knows this code (the worker was told so). */
   confirmKnownElsewhere?: boolean;
   submissionKey: string;
+  /**
+   * The notice version the form showed, to be sure the client agreed to the current one (a newer one may
+   * have been published meanwhile). Callers that show no notice (tests, fixtures) leave it out.
+   */
+  noticeVersion?: string;
 }
 
 export type RegistrationOutcome =
   | { kind: 'created'; client: Client }
   | { kind: 'existing'; client: Client }
   | { kind: 'elsewhere' }
-  | { kind: 'invalid_uic'; invalid: Array<keyof UicParts> };
+  | { kind: 'invalid_uic'; invalid: Array<keyof UicParts> }
+  | { kind: 'notice_changed' };
+
+/** Recording renewed consent: the version the worker read out, and the day. */
+export interface ConsentRenewal {
+  shownVersion: string | null;
+  consentDate: string;
+}
+
+export type ConsentRenewalOutcome = 'renewed' | 'already_current' | 'notice_changed';
 
 export type LookupOutcome =
   | { kind: 'existing'; client: Client }
@@ -70,6 +85,7 @@ export class ClientsService {
     private readonly uicHasher: UicHasher,
     private readonly dataKeys: ClientDataKeys,
     private readonly auditService: AuditService,
+    private readonly consentNotices: ConsentNoticesService,
   ) {}
 
   /** Hash of the UIC built from its parts; the raw code lives only inside this call. */
@@ -130,6 +146,9 @@ export class ClientsService {
       return { kind: 'elsewhere' };
     }
 
+    const notice = await this.consentNotices.current();
+    if (input.noticeVersion !== undefined && input.noticeVersion !== notice.version) return { kind: 'notice_changed' };
+
     const dataKeyCipher = this.dataKeys.newWrappedKey();
     try {
       const client = await this.dataSource.transaction(async (tx) => {
@@ -144,7 +163,7 @@ export class ClientsService {
           firstContactDate: input.firstContactDate,
           consentDate: input.consentDate,
           consentWorkerId: actor.userId,
-          consentNoticeVersion: CURRENT_NOTICE_VERSION,
+          consentNoticeVersion: notice.version,
           aliasCipher: input.alias ? this.dataKeys.encrypt(dataKeyCipher, input.alias) : null,
           dataKeyCipher,
           status: 'active',
@@ -239,8 +258,40 @@ export class ClientsService {
     return this.dataKeys.decrypt(client.dataKeyCipher, ciphertext);
   }
 
+  /**
+   * Records that a client who had agreed to an older notice heard the current one and agreed again: date,
+   * worker and version, as at registration. Refused when the worker read a notice that is no longer the
+   * current one; a second submission changes nothing.
+   */
+  async renewConsent(
+    actor: Actor,
+    context: AuditContext,
+    id: string,
+    renewal: ConsentRenewal,
+  ): Promise<ConsentRenewalOutcome> {
+    const client = await this.getForActor(actor, id);
+    assertNotRestricted(client);
+    const notice = await this.consentNotices.current();
+    if (renewal.shownVersion !== notice.version) return 'notice_changed';
+    if (client.consentNoticeVersion === notice.version) return 'already_current';
+    await this.dataSource.transaction(async (tx) => {
+      await this.clientsRepository.update(tx, client.id, {
+        consentDate: renewal.consentDate,
+        consentWorkerId: actor.userId,
+        consentNoticeVersion: notice.version,
+      });
+      await this.auditService.record(tx, context, {
+        action: 'client.updated',
+        target: { type: 'client', id: client.id },
+        details: { consentRenewed: notice.version },
+      });
+    });
+    return 'renewed';
+  }
+
   async updateDetails(actor: Actor, context: AuditContext, id: string, details: ClientDetails): Promise<void> {
     const client = await this.getForActor(actor, id);
+    assertNotRestricted(client);
     const aliasCipher = details.alias ? this.seal(client, details.alias) : null;
     const changed = (['gender', 'birthYear', 'primaryDistrict', 'workSetting', 'firstContactDate'] as const).filter(
       (k) => client[k] !== details[k],
@@ -279,6 +330,8 @@ export class ClientsService {
     if (keepId === duplicateId) throw new MergeRefusedError('clients.mergeSame');
     const keep = await this.getForActor(actor, keepId);
     const duplicate = await this.getForActor(actor, duplicateId);
+    assertNotRestricted(keep);
+    assertNotRestricted(duplicate);
     await this.dataSource.transaction(async (tx) => {
       await this.resealNotes(tx, duplicate, keep);
       const moved = await this.clientsRepository.moveRecords(tx, duplicate.id, keep.id);

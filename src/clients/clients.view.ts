@@ -38,6 +38,7 @@ export const toClientDetail = (client: Client, alias: string | null, names: Dist
   workSettingKey: `codes.workSetting.${client.workSetting}`,
   firstContactDate: client.firstContactDate,
   consentDate: client.consentDate,
+  consentNoticeVersion: client.consentNoticeVersion,
   alias,
 });
 
@@ -58,6 +59,7 @@ export const clientActions = (actor: Actor, client: Client) => ({
   newReferralHref: actor.permissions.has('referrals:write') ? `${clientPath(client.id)}/referrals/new` : null,
   editHref: actor.permissions.has('clients:write') ? `${clientPath(client.id)}/edit` : null,
   mergeHref: actor.permissions.has('clients:merge') ? `${clientPath(client.id)}/merge` : null,
+  eraseHref: actor.permissions.has('privacy:erase') ? `${clientPath(client.id)}/erase` : null,
 });
 
 /** One line per domain, assessed or not, in the fixed domain order. */

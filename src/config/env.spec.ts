@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, parseEnv } from './env';
+import { ConfigError, parseEnv, toolEnvironment } from './env';
 
 const KEY = Buffer.alloc(32, 1).toString('base64');
 const production = {
@@ -10,6 +10,7 @@ const production = {
   SESSION_SECRET: 'x'.repeat(40),
   UIC_KEY: KEY,
   FIELD_KEYS: `v1:${KEY}`,
+  BACKUP_KEY: KEY,
 };
 
 describe('configuration', () => {
@@ -29,7 +30,7 @@ describe('configuration', () => {
 
   it('refuses to start in production without the database and secrets, naming each one', () => {
     expect(() => parseEnv({ NODE_ENV: 'production' })).toThrow(
-      new ConfigError('Missing configuration for production: DATABASE_URL, SESSION_SECRET, UIC_KEY, FIELD_KEYS'),
+      new ConfigError('Missing configuration for production: DATABASE_URL, SESSION_SECRET, UIC_KEY, FIELD_KEYS, BACKUP_KEY'),
     );
     const { SESSION_SECRET: _omit, ...withoutSecret } = production;
     expect(() => parseEnv(withoutSecret)).toThrow(/SESSION_SECRET/);
@@ -65,6 +66,22 @@ describe('configuration', () => {
     expect(JSON.parse(readFileSync(join(dir, 'secrets.json'), 'utf8')).UIC_KEY).toBe(first.UIC_KEY);
     expect(second.SESSION_SECRET).toBe(first.SESSION_SECRET);
     expect(second.FIELD_KEYS).toBe(first.FIELD_KEYS);
+    expect(second.BACKUP_KEY).toBe(first.BACKUP_KEY);
     expect(warnings[0]).toMatch(/Never use them in production/);
+  });
+
+  it('gives a child tool its connection settings and never the app secrets', () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, { SESSION_SECRET: 'x'.repeat(40), BACKUP_KEY: KEY, PGSSLMODE: 'require' });
+    try {
+      const env = toolEnvironment({ PGHOST: 'db', PGPASSWORD: 'pw' });
+      expect(env).toMatchObject({ PGHOST: 'db', PGPASSWORD: 'pw', PGSSLMODE: 'require' });
+      expect(env.PATH).toBe(process.env.PATH);
+      expect(Object.keys(env)).not.toContain('SESSION_SECRET');
+      expect(Object.keys(env)).not.toContain('BACKUP_KEY');
+    } finally {
+      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+      Object.assign(process.env, saved);
+    }
   });
 });

@@ -73,6 +73,11 @@ export class Env {
   @Matches(/^v\d+$/, { message: 'FIELD_KEY_ID must look like v1' })
   FIELD_KEY_ID?: string;
 
+  /** Secret. Encrypts backup files (`npm run cli -- backup FILE`), 32 bytes in base64; keep it apart from the backups. */
+  @IsString()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'BACKUP_KEY must be 32 bytes in base64' })
+  BACKUP_KEY!: string;
+
   /** Small-cell suppression threshold k: counts 1..k-1 are shown as "<k". */
   @Transform(toInt)
   @IsInt()
@@ -86,6 +91,22 @@ export class Env {
   @Min(1)
   @Max(240)
   RETENTION_MONTHS = 36;
+
+  /** The daily retention job (02:00 Hanoi time, web server only): `on` or `off`. Unset: on, except with NODE_ENV=test. */
+  @IsOptional()
+  @IsIn(['on', 'off'], { message: 'RETENTION_SCHEDULE must be on or off' })
+  RETENTION_SCHEDULE?: 'on' | 'off';
+
+  /**
+   * Days a data-subject request (see, restrict, erase) may take: its deadline is the day it was
+   * received plus this many calendar days. One number for the three kinds; set it from the program's
+   * legal advice on Decree 356/2025/ND-CP.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(90)
+  PRIVACY_REQUEST_DAYS = 30;
 
   /** Idle session timeout, in minutes. */
   @Transform(toInt)
@@ -125,7 +146,7 @@ export class Env {
 }
 
 /** Secrets generated on first use in development, kept in DATA_DIR so they survive restarts. */
-const GENERATED_SECRETS = ['SESSION_SECRET', 'UIC_KEY', 'FIELD_KEYS'] as const;
+const GENERATED_SECRETS = ['SESSION_SECRET', 'UIC_KEY', 'FIELD_KEYS', 'BACKUP_KEY'] as const;
 /** Variables production cannot run without. */
 const REQUIRED_IN_PRODUCTION = ['DATABASE_URL', ...GENERATED_SECRETS] as const;
 
@@ -134,7 +155,7 @@ export class ConfigError extends Error {}
 type RawEnv = Record<string, string | undefined>;
 
 /** Variables that may instead be read from a file named by NAME_FILE. */
-const FILE_SECRETS: readonly string[] = ['DATABASE_URL', 'SESSION_SECRET', 'UIC_KEY', 'FIELD_KEYS'];
+const FILE_SECRETS: readonly string[] = ['DATABASE_URL', 'SESSION_SECRET', 'UIC_KEY', 'FIELD_KEYS', 'BACKUP_KEY'];
 
 /** `NAME_FILE=/run/secrets/x` reads the value of NAME from that file (Docker/Kubernetes secrets). */
 function withFileSecrets(raw: RawEnv): RawEnv {
@@ -150,7 +171,7 @@ function withFileSecrets(raw: RawEnv): RawEnv {
 
 function generateSecret(name: (typeof GENERATED_SECRETS)[number]): string {
   if (name === 'SESSION_SECRET') return randomBytes(48).toString('base64');
-  if (name === 'UIC_KEY') return randomBytes(32).toString('base64');
+  if (name === 'UIC_KEY' || name === 'BACKUP_KEY') return randomBytes(32).toString('base64');
   return `v1:${randomBytes(32).toString('base64')}`;
 }
 
@@ -210,6 +231,8 @@ const ENV_NAMES: Record<string, true> = {
   UIC_KEY: true,
   FIELD_KEYS: true,
   FIELD_KEY_ID: true,
+  RETENTION_SCHEDULE: true,
+  BACKUP_KEY: true,
   COOKIE_SECURE: true,
 };
 
@@ -219,6 +242,20 @@ let cached: Env | undefined;
 export function loadEnv(): Env {
   cached ??= parseEnv(process.env, (message) => process.emitWarning(message, 'Configuration'));
   return cached;
+}
+
+/** Variables a child tool (pg_dump, pg_restore) may inherit: search path, locale, and libpq's own PG* settings. */
+const TOOL_VARIABLES = /^(PATH|HOME|LANG|LC_[A-Z]+|TZ|TMPDIR|PG[A-Z_]+)$/;
+
+/**
+ * The environment of a child tool: a few inherited variables (never the app's secrets) plus `extra`,
+ * e.g. the PGHOST/PGUSER/PGPASSWORD of DATABASE_URL.
+ */
+export function toolEnvironment(extra: Record<string, string>): Record<string, string> {
+  const inherited = Object.entries(process.env).filter(
+    (entry): entry is [string, string] => entry[1] !== undefined && TOOL_VARIABLES.test(entry[0]),
+  );
+  return { ...Object.fromEntries(inherited), ...extra };
 }
 
 /** Tests change the environment between apps; production never calls this. */

@@ -7,6 +7,8 @@ import { Actor, CurrentActor, RequestAddress } from '../auth/actor';
 import type { Client } from '../clients/client.entity';
 import { ClientsService } from '../clients/clients.service';
 import { Clock, localDay } from '../clock/clock';
+import { ConsentNoticesService } from '../consent-notices/consent-notices.service';
+import { mayRenewConsent, toRenewalView } from '../consent-notices/consent-notices.view';
 import { DistrictsService } from '../geography/districts.service';
 import { flash } from '../web/flash';
 import { FormErrors, formValues } from '../web/form';
@@ -41,6 +43,7 @@ export class ContactsController {
     private readonly contactsService: ContactsService,
     private readonly clientsService: ClientsService,
     private readonly districtsService: DistrictsService,
+    private readonly consentNoticesService: ConsentNoticesService,
     private readonly clock: Clock,
   ) {}
 
@@ -205,9 +208,14 @@ export class ContactsController {
     formError?: string,
   ) {
     const heading = toClientHeading(client, clientHomePath(actor, client.id));
+    // A client who agreed to an older notice hears the current one at this contact.
+    const renewal = await this.consentNoticesService.renewalFor(client.consentNoticeVersion);
     res.status(status).render('contacts/form', {
       title: 'contacts.newTitle',
       client: heading,
+      renewal: renewal
+        ? toRenewalView(client.id, client.consentNoticeVersion, renewal, mayRenewConsent(actor, client), 'contact')
+        : null,
       action: heading.newContactAction,
       today: localDay(this.clock.now()),
       ...(await this.choices(actor, values as FormValues, client.primaryDistrict)),

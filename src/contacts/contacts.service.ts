@@ -5,6 +5,7 @@ import type { Actor } from '../auth/actor';
 import { Client } from '../clients/client.entity';
 import { ClientsService } from '../clients/clients.service';
 import { isUniqueViolation } from '../database/errors';
+import { assertNotRestricted } from '../privacy-requests/restriction';
 import type { Tx } from '../database/transaction';
 import type { Modality, Topic } from '../reference/codes';
 import type { Page } from '../web/pagination';
@@ -69,6 +70,7 @@ export class ContactsService {
     const client =
       typeof clientOrId === 'string' ? await this.clientsService.getForActor(actor, clientOrId) : clientOrId;
     if (client.organizationId !== actor.organizationId) throw new NotFoundException();
+    assertNotRestricted(client);
     try {
       return await this.dataSource.transaction(async (tx) => {
         const contact = await this.contactsRepository.insert(tx, {
@@ -108,6 +110,7 @@ export class ContactsService {
   async update(actor: Actor, context: AuditContext, id: string, input: ContactInput): Promise<Contact> {
     const contact = await this.editable(actor, id);
     const client = await this.clientsService.getForActor(actor, contact.clientId);
+    assertNotRestricted(client);
     await this.dataSource.transaction(async (tx) => {
       await this.contactsRepository.update(tx, contact.id, this.fields(client, input));
       await this.auditService.record(tx, context, {
@@ -122,6 +125,8 @@ export class ContactsService {
   /** Soft delete by its author or a manager: gone from lists and indicators, kept for the audit trail. */
   async remove(actor: Actor, context: AuditContext, id: string): Promise<Contact> {
     const contact = await this.editable(actor, id);
+    const client = await this.clientsService.findActiveById(contact.clientId);
+    if (client) assertNotRestricted(client);
     await this.dataSource.transaction(async (tx) => {
       await this.contactsRepository.update(tx, contact.id, { deletedAt: new Date(), noteCipher: null });
       await this.auditService.record(tx, context, {

@@ -5,6 +5,9 @@ import type { PGlite } from '@electric-sql/pglite';
 /** `DATA_DIR=memory://` keeps the embedded database in memory (tests). */
 export const IN_MEMORY = 'memory://';
 
+/** The database files under DATA_DIR (beside the lock file and the development secrets). */
+export const embeddedPgdata = (dataDir: string): string => join(dataDir, 'pglite');
+
 export class EmbeddedDatabaseInUseError extends Error {
   constructor(pid: number) {
     super(
@@ -48,8 +51,14 @@ function acquireLock(lockFile: string): () => void {
   throw new Error(`Could not take the embedded database lock ${lockFile}`);
 }
 
-/** Opens (creating it on first use) the embedded PostgreSQL-compatible database under dataDir. */
-export async function openEmbeddedDatabase(dataDir: string): Promise<OpenDatabase> {
+/**
+ * Opens (creating it on first use) the embedded PostgreSQL-compatible database under dataDir.
+ * `loadDataDir`: create it from a `dumpDataDir()` tarball instead (restore; refused if one exists).
+ */
+export async function openEmbeddedDatabase(
+  dataDir: string,
+  options: { loadDataDir?: Blob } = {},
+): Promise<OpenDatabase> {
   const { PGlite } = await import('@electric-sql/pglite');
   if (dataDir === IN_MEMORY) {
     const pglite = await PGlite.create();
@@ -58,7 +67,7 @@ export async function openEmbeddedDatabase(dataDir: string): Promise<OpenDatabas
   mkdirSync(dataDir, { recursive: true });
   const release = acquireLock(join(dataDir, 'pglite.lock'));
   try {
-    const pglite = await PGlite.create(join(dataDir, 'pglite'));
+    const pglite = await PGlite.create(embeddedPgdata(dataDir), options);
     return {
       pglite,
       close: async () => {

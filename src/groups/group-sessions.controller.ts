@@ -185,7 +185,11 @@ export class GroupSessionsController {
       today: this.groupsService.today(),
       foundedOn: group.foundedOn,
       facilitatorUserIds: staff.map((c) => c.id),
-      membersOn: async (day) => (await this.groupsService.membersOn(group, day)).map((m) => m.clientId),
+      // Erased clients who came stay ticked (an anonymous fact): saving the session keeps their attendance.
+      membersOn: async (day) => [
+        ...(await this.groupsService.membersOn(group, day)).map((m) => m.clientId),
+        ...(record?.attendance ?? []).filter((a) => a.displayCode === null).map((a) => a.clientId),
+      ],
     };
   }
 

@@ -96,8 +96,8 @@ export class GroupSessionsService {
     return this.sessionsRepository.listForGroup(group.id, page.offset, page.limit);
   }
 
-  attendedBy(clientId: string, groupIds: string[]) {
-    return groupIds.length > 0 ? this.sessionsRepository.attendedBy(clientId, groupIds) : Promise.resolve([]);
+  attendedBy(clientId: string, groupIds: string[], limit?: number) {
+    return groupIds.length > 0 ? this.sessionsRepository.attendedBy(clientId, groupIds, limit) : Promise.resolve([]);
   }
 
   /**

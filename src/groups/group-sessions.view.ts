@@ -22,6 +22,8 @@ export const attendeeOptions = (members: MemberRow[], checked: unknown) => {
   return members.map((m) => ({
     value: m.clientId,
     displayCode: m.displayCode ?? '',
+    // An erased client keeps their attendance as an anonymous fact (no code to show).
+    erased: m.displayCode === null,
     roleKey: m.role === 'member' ? null : `codes.memberRole.${m.role}`,
     checked: ticked.includes(m.clientId),
   }));
@@ -110,7 +112,8 @@ export const toSessionDetail = (record: SessionRecord, people: CoordinatorRow[])
     facilitators: [...staff, ...record.attendance.filter((a) => a.facilitated).map((a) => a.displayCode ?? '')],
     attendance: record.attendance.map((a) => ({
       displayCode: a.displayCode ?? '',
-      memberHref: memberPagePath(a.clientId),
+      erased: a.displayCode === null,
+      memberHref: a.displayCode === null ? null : memberPagePath(a.clientId),
       facilitated: a.facilitated,
     })),
     members: record.attendance.length,

@@ -24,6 +24,6 @@ import { GroupMembership, PeerGroup, PeerGroupCoordinator } from './peer-group.e
   ],
   controllers: [GroupsController, GroupSessionsController],
   providers: [GroupsRepository, GroupsService, GroupSessionsRepository, GroupSessionsService],
-  exports: [GroupSessionsService],
+  exports: [GroupsService, GroupSessionsService],
 })
 export class GroupsModule {}

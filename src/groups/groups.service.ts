@@ -6,6 +6,7 @@ import type { Client } from '../clients/client.entity';
 import { ClientsService } from '../clients/clients.service';
 import { Clock, localDay } from '../clock/clock';
 import { isUniqueViolation } from '../database/errors';
+import { isRestricted } from '../privacy-requests/restriction';
 import type { MemberRole } from '../reference/codes';
 import type { GroupInput, MemberLookup, MembershipInput } from './groups.forms';
 import { CoordinatorRow, GroupsRepository, MemberRow, MonthRow } from './groups.repository';
@@ -214,6 +215,8 @@ export class GroupsService {
         messageKey: lookup.kind === 'code' ? 'groups.errors.noSuchCode' : 'groups.errors.noSuchClient',
       };
     }
+    // A client who restricted the processing of their data joins no group until that is lifted.
+    if (isRestricted(client)) return { kind: 'refused', field, messageKey: 'restriction.memberRefused' };
     const current = await this.groupsRepository.currentMembership(group.id, client.id);
     if (current) {
       return { kind: 'refused', field, messageKey: `groups.errors.alreadyMember|date=${shown(current.joinedOn)}` };

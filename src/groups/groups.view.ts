@@ -56,7 +56,9 @@ export const groupActions = (actor: Actor, group: PeerGroup, mayRun: boolean) =>
  *  the group, to the membership (role, leaving). */
 export const toMemberRow = (groupId: string, row: MemberRow, mayRun: boolean) => ({
   displayCode: row.displayCode ?? '',
-  memberHref: memberPagePath(row.clientId),
+  // An erased client's past membership stays as an anonymous fact (no code, no page).
+  erased: row.displayCode === null,
+  memberHref: row.displayCode === null ? null : memberPagePath(row.clientId),
   roleKey: `codes.memberRole.${row.role}`,
   joinedOn: row.joinedOn,
   leftOn: row.leftOn,

@@ -31,6 +31,7 @@ export const ROW_REASONS = [
   'birth_year_mismatch',
   'invalid_uic',
   'no_such_client',
+  'client_restricted',
   'already_registered',
   'repeated_in_file',
   'service_type_not_in_domain',

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { CURRENT_NOTICE_VERSION } from '../clients/consent';
 import type { Tx } from '../database/transaction';
 import { newDisplayCode } from '../privacy/client-code';
 import { providerNameKey } from '../providers/service-provider.entity';
@@ -25,6 +24,8 @@ export interface WriterDeps {
   tx: Tx;
   repository: ImportsRepository;
   organizationId: string;
+  /** The current consent notice: imported clients are recorded as having agreed to it. */
+  consentNoticeVersion: string;
   /** Code hash → id of the organization's active clients named in the file (found by the validation pass). */
   clientIds: ReadonlyMap<string, string>;
   /** A fresh per-client data key, wrapped by the key ring (ClientDataKeys). */
@@ -91,7 +92,7 @@ class ClientWriter implements RowWriter {
         firstContactDate: row.firstContactDate,
         consentDate: row.consentDate,
         consentWorkerId: null,
-        consentNoticeVersion: CURRENT_NOTICE_VERSION,
+        consentNoticeVersion: this.deps.consentNoticeVersion,
         aliasCipher: null,
         dataKeyCipher: this.deps.newWrappedKey(),
         status: 'active',

@@ -73,14 +73,19 @@ export class ImportsRepository {
     });
   }
 
-  /** Active clients of the organization among these code hashes: hash → client id. */
-  async activeClientsByHash(organizationId: string, hashes: string[]): Promise<Map<string, string>> {
+  /** Active clients of the organization among these code hashes: hash → client id, and whether the client
+   *  restricted the processing of their data (nothing may be added to a restricted record). */
+  async activeClientsByHash(
+    organizationId: string,
+    hashes: string[],
+  ): Promise<Map<string, { id: string; restricted: boolean }>> {
     if (!hashes.length) return new Map();
-    const rows: Array<{ id: string; uic_hash: string }> = await this.jobs.manager.query(
-      `SELECT id, uic_hash FROM client WHERE organization_id = $1 AND status = 'active' AND uic_hash = ANY($2::varchar[])`,
+    const rows: Array<{ id: string; uic_hash: string; restricted: boolean }> = await this.jobs.manager.query(
+      `SELECT id, uic_hash, restricted_at IS NOT NULL AS restricted
+         FROM client WHERE organization_id = $1 AND status = 'active' AND uic_hash = ANY($2::varchar[])`,
       [organizationId, hashes],
     );
-    return new Map(rows.map((r) => [r.uic_hash, r.id]));
+    return new Map(rows.map((r) => [r.uic_hash, { id: r.id, restricted: r.restricted }]));
   }
 
   /** Codes already held by a client of the organization (as the unique index sees them, whatever the status). */
@@ -94,13 +99,15 @@ export class ImportsRepository {
   }
 
   /**
-   * Locks the clients an import refers to until it commits (a merge or an erasure waits), and says
-   * whether they are all still active clients of the organization.
+   * Locks the clients an import refers to until it commits (a merge, an erasure or a restriction waits),
+   * and says whether they are all still active, unrestricted clients of the organization.
    */
   async lockActiveClients(tx: Tx, organizationId: string, ids: string[]): Promise<boolean> {
     if (!ids.length) return true;
     const rows: Array<{ id: string }> = await tx.query(
-      `SELECT id FROM client WHERE organization_id = $1 AND status = 'active' AND id = ANY($2::uuid[]) FOR SHARE`,
+      `SELECT id FROM client
+        WHERE organization_id = $1 AND status = 'active' AND restricted_at IS NULL AND id = ANY($2::uuid[])
+          FOR SHARE`,
       [organizationId, ids],
     );
     return rows.length === ids.length;

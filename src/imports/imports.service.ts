@@ -13,6 +13,7 @@ import { DataSource } from 'typeorm';
 import { AuditContext, AuditService } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { Clock, localDay } from '../clock/clock';
+import { ConsentNoticesService } from '../consent-notices/consent-notices.service';
 import { isUniqueViolation } from '../database/errors';
 import { DistrictsService } from '../geography/districts.service';
 import { ClientDataKeys } from '../privacy/client-data-keys';
@@ -103,6 +104,7 @@ export class ImportsService implements OnApplicationBootstrap, BeforeApplication
     private readonly dataKeys: ClientDataKeys,
     private readonly districtsService: DistrictsService,
     private readonly providersService: ProvidersService,
+    private readonly consentNotices: ConsentNoticesService,
     private readonly auditService: AuditService,
     private readonly clock: Clock,
     private readonly httpAdapterHost: HttpAdapterHost,
@@ -264,15 +266,17 @@ export class ImportsService implements OnApplicationBootstrap, BeforeApplication
     progress.phase = 'importing';
     progress.rowCount = validation.rowCount;
     await this.importsRepository.updateJob(job.id, { status: 'importing', rowCount: validation.rowCount });
+    const consentNoticeVersion = (await this.consentNotices.current()).version;
     const created = await this.dataSource.transaction(async (tx) => {
       const clientIds = [...validation.clientIds.values()];
       if (!(await this.importsRepository.lockActiveClients(tx, job.organizationId, clientIds))) {
-        throw new ChangedDuringImportError(); // a client was merged or erased since the check
+        throw new ChangedDuringImportError(); // a client was merged, erased or restricted since the check
       }
       const writer = writerOf({
         tx,
         repository: this.importsRepository,
         organizationId: job.organizationId,
+        consentNoticeVersion,
         clientIds: validation.clientIds,
         newWrappedKey: () => this.dataKeys.newWrappedKey(),
         addProviderForReview: async (name, domain, serviceType) =>
@@ -321,6 +325,7 @@ export class ImportsService implements OnApplicationBootstrap, BeforeApplication
       onBadRow?.(bad);
     };
     const unknownHashes = new Set<string>();
+    const restrictedHashes = new Set<string>();
     const uniqueKeys = new Set<string>();
     // Rows wait here until their clients are looked up (one query per batch), then are judged in file order.
     let pending: Array<{ row: number; problems: RowProblem[]; uicHash: string | null }> = [];
@@ -328,17 +333,23 @@ export class ImportsService implements OnApplicationBootstrap, BeforeApplication
     const settle = async () => {
       const hashes = [...new Set(pending.flatMap((p) => (p.problems.length || !p.uicHash ? [] : [p.uicHash])))];
       if (rows.client === 'existing') {
-        const lookup = hashes.filter((h) => !validation.clientIds.has(h) && !unknownHashes.has(h));
+        const lookup = hashes.filter(
+          (h) => !validation.clientIds.has(h) && !unknownHashes.has(h) && !restrictedHashes.has(h),
+        );
         const found = await this.importsRepository.activeClientsByHash(job.organizationId, lookup);
         for (const hash of lookup) {
-          const id = found.get(hash);
-          if (id) validation.clientIds.set(hash, id);
-          else unknownHashes.add(hash);
+          const client = found.get(hash);
+          if (!client) unknownHashes.add(hash);
+          else if (client.restricted) restrictedHashes.add(hash);
+          else validation.clientIds.set(hash, client.id);
         }
         // Another organization's client is "no such client" too: nothing says it exists elsewhere.
         for (const p of pending) {
           if (!p.problems.length && p.uicHash && unknownHashes.has(p.uicHash)) {
             p.problems.push({ column: 'uic', reason: 'no_such_client' });
+          }
+          if (!p.problems.length && p.uicHash && restrictedHashes.has(p.uicHash)) {
+            p.problems.push({ column: 'uic', reason: 'client_restricted' });
           }
         }
       } else {

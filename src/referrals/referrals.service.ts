@@ -6,6 +6,7 @@ import type { Client } from '../clients/client.entity';
 import { ClientsService } from '../clients/clients.service';
 import { Clock, localDay } from '../clock/clock';
 import { isUniqueViolation } from '../database/errors';
+import { assertNotRestricted, isRestricted } from '../privacy-requests/restriction';
 import type { Tx } from '../database/transaction';
 import { ProvidersService } from '../providers/providers.service';
 import type { ServiceProvider } from '../providers/service-provider.entity';
@@ -108,6 +109,7 @@ export class ReferralsService {
     submissionKey: string,
   ): Promise<Referral> {
     if (client.organizationId !== actor.organizationId) throw new NotFoundException();
+    assertNotRestricted(client);
     this.checkDates(input.referredOn, input.appointmentOn);
     if (input.providerId) {
       const provider = await this.providersService.findOffering(input.providerId, input.domain, input.serviceType);
@@ -228,6 +230,7 @@ export class ReferralsService {
     change: StatusChangeInput,
   ): Promise<SavedReferral> {
     const { referral, client } = await this.get(actor, id);
+    assertNotRestricted(client);
     await this.refuseIfChanged(actor, context, client, referral, baseVersion);
     if (!canMove(referral.status, change.status))
       throw new ReferralChangeRefused('status', 'referrals.errors.transition');
@@ -246,6 +249,7 @@ export class ReferralsService {
     change: StatusChangeInput,
   ): Promise<SavedReferral> {
     const { referral, client } = await this.get(actor, id);
+    assertNotRestricted(client);
     await this.refuseIfChanged(actor, context, client, referral, baseVersion);
     if (!change.note) throw new ReferralChangeRefused('note', 'referrals.errors.reasonRequired');
     return this.apply(actor, context, client, referral, baseVersion, change, true);
@@ -286,7 +290,8 @@ export class ReferralsService {
     const referral = await this.referralsRepository.findBySlipCode(code);
     if (!referral?.pinCipher) return { kind: 'refused' };
     const client = await this.clientsService.findActiveById(referral.clientId);
-    if (!client?.dataKeyCipher) return { kind: 'refused' };
+    // A restricted client's referral takes no confirmation either: the same answer, nothing told.
+    if (!client?.dataKeyCipher || isRestricted(client)) return { kind: 'refused' };
     if (!samePin(this.clientsService.unseal(client, referral.pinCipher), pin)) return { kind: 'refused' };
     if (referral.status === 'completed') return { kind: 'already_confirmed' };
     if (!isOpen(referral.status)) return { kind: 'closed' };

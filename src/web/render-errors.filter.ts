@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
+import { hasMessage } from '../i18n/i18n';
 import { isDatabaseUnavailable } from './database-errors';
 
 /** Thrown to send a signed-in user to the sign-in step they still owe (password change, two-factor). */
@@ -56,7 +57,15 @@ export function respondWithError(exception: unknown, req: Request, res: Response
     res.status(status).json({ status: page === 503 ? 'unavailable' : 'error', statusCode: status });
     return;
   }
-  renderErrorPage(res, status, `errors.${page}`);
+  renderErrorPage(res, status, explainedMessage(exception) ?? `errors.${page}`);
+}
+
+/** An HttpException may name the message of its page (`{ messageKey }`), e.g. a write refused by a rule. */
+function explainedMessage(exception: unknown): string | null {
+  if (!(exception instanceof HttpException)) return null;
+  const response = exception.getResponse();
+  const key = typeof response === 'object' && response !== null ? (response as { messageKey?: unknown }).messageKey : null;
+  return typeof key === 'string' && hasMessage(key) ? key : null;
 }
 
 export function renderErrorPage(res: Response, status: number, messageKey: string): void {

@@ -4,6 +4,7 @@ import { cliContext } from '../../src/audit/audit.service';
 import { Actor, toActor } from '../../src/auth/actor';
 import type { Client } from '../../src/clients/client.entity';
 import { ClientsService } from '../../src/clients/clients.service';
+import { ConsentNoticesService } from '../../src/consent-notices/consent-notices.service';
 import { localDay } from '../../src/clock/clock';
 import { ContactsService } from '../../src/contacts/contacts.service';
 import { UicHasher } from '../../src/privacy/client-code';
@@ -444,7 +445,10 @@ describe('client pages', () => {
     it('offers the registration page to social workers only, with the notice and a fresh submission key', async () => {
       const page = await workerAgent.get('/clients/new').expect(200);
       expect(page.text).toContain('data-testid="consent-notice"');
-      expect(page.text).toContain('36 tháng');
+      // The notice in force (another test file may have published a newer one than the first).
+      const notice = await t.app.get(ConsentNoticesService).current();
+      expect(page.text).toContain(notice.bodyVi.split('\n')[0]);
+      expect(page.text).toContain(`name="noticeVersion" value="${notice.version}"`);
       expect(page.text).toContain(`name="firstContactDate" type="date" value="${today}"`);
       const again = await workerAgent.get('/clients/new').expect(200);
       const key = (html: string) => /name="submissionKey" value="([^"]+)"/.exec(html)![1];

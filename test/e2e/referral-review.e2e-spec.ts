@@ -6,7 +6,7 @@ import type { Domain, ReferralStatus } from '../../src/reference/codes';
 import { UsersService } from '../../src/users/users.service';
 import { Agent, anOrganization, aPersona, createTestApp, loginAs, Persona, TestApp, unique } from '../support/app';
 import { auditRowsFor } from '../support/audit';
-import { aClient, addDays } from '../support/fixtures';
+import { aClient, addDays, erase } from '../support/fixtures';
 
 jest.setTimeout(120_000);
 
@@ -151,10 +151,7 @@ describe('referral review', () => {
       status: 'declined',
     });
     // An erased client's referrals stay as anonymous facts: still counted, listed without a client link.
-    await t.dataSource.query(
-      `UPDATE client SET status = 'erased', display_code = NULL, uic_hash = NULL WHERE id = $1`,
-      [erased.id],
-    );
+    await erase(t, erased);
 
     const html = await review(year(2019, { organization: own }));
     expect(periodOf(html)).toBe('Chuyển gửi từ 01/01/2019 đến 31/12/2019');

@@ -10,7 +10,7 @@ import { canMove } from '../../src/referrals/referral-status';
 import { ReferralChangeRefused, ReferralsService } from '../../src/referrals/referrals.service';
 import { Agent, aPersona, createTestApp, loginAs, Persona, submit, TestApp, unique } from '../support/app';
 import { auditRowsFor } from '../support/audit';
-import { actorOf, aClient, addDays } from '../support/fixtures';
+import { actorOf, aClient, addDays, erase } from '../support/fixtures';
 
 jest.setTimeout(60_000);
 
@@ -551,10 +551,7 @@ describe('referrals', () => {
       const erased = await aClient(t, worker);
       const referral = await aReferral(erased);
       const slip = await slipOf(agent, referral.id);
-      await t.dataSource.query(
-        `UPDATE client SET status = 'erased', data_key_cipher = NULL, uic_hash = NULL, display_code = NULL WHERE id = $1`,
-        [erased.id],
-      );
+      await erase(t, erased);
       const refused = await confirmAs({ code: slip.code, pin: slip.pin, servedOn: today() });
       expect(refused.status).toBe(422);
       expect(refused.text).toContain('không đúng');

@@ -10,5 +10,6 @@ resetEnvForTests({
   SESSION_SECRET: 'test-session-secret-0123456789abcdef0123456789',
   UIC_KEY: Buffer.alloc(32, 7).toString('base64'),
   FIELD_KEYS: `v1:${Buffer.alloc(32, 9).toString('base64')}`,
+  BACKUP_KEY: Buffer.alloc(32, 11).toString('base64'),
   LOG_LEVEL: 'info',
 });

@@ -3,6 +3,7 @@ import { Actor, toActor } from '../../src/auth/actor';
 import type { Client } from '../../src/clients/client.entity';
 import { ClientsService } from '../../src/clients/clients.service';
 import { cliContext } from '../../src/audit/audit.service';
+import { ClientErasureService } from '../../src/erasure/erasure.service';
 import type { Persona, TestApp } from './app';
 
 /** The persona as the services see a signed-in user. */
@@ -49,6 +50,11 @@ export async function aClient(
     });
     if (outcome.kind === 'created') return outcome.client;
   }
+}
+
+/** Erases the client as a manager would (crypto-shredding): its record becomes an anonymous tombstone. */
+export async function erase(t: TestApp, client: Pick<Client, 'id'>): Promise<void> {
+  await t.app.get(ClientErasureService).erase(cliContext(), client.id, 'client_request');
 }
 
 export { addDays } from '../../src/web/days';

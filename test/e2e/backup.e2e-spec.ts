@@ -1,0 +1,279 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { resetEnvForTests } from '../../src/config/env';
+import { openEmbeddedDatabase } from '../../src/database/embedded';
+import { aPersona, createTestApp } from '../support/app';
+import { cli, CliResult } from '../support/cli';
+import { aClient } from '../support/fixtures';
+
+jest.setTimeout(240_000);
+
+type Query = <T>(sql: string, params?: unknown[]) => Promise<T[]>;
+
+/**
+ * A fresh database of one kind: a database on the PostgreSQL server next to the test database, or a
+ * fresh DATA_DIR for the embedded one.
+ */
+interface Store {
+  /** What the CLI needs to work on this store. */
+  env: Record<string, string>;
+  /** Runs `work` with one connection (the embedded database takes its lock meanwhile). */
+  session: <T>(work: (query: Query) => Promise<T>) => Promise<T>;
+  remove: () => Promise<void>;
+}
+
+type Kind = 'server' | 'embedded';
+const SERVER_URL = process.env.DATABASE_URL;
+/** Both kinds when a server is configured (CI), else the embedded one only. */
+const KINDS: Kind[] = SERVER_URL ? ['server', 'embedded'] : ['embedded'];
+
+async function onServer<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function newStore(kind: Kind, label: string): Promise<Store> {
+  if (kind === 'server' && SERVER_URL) {
+    const url = new URL(SERVER_URL);
+    const name = `${url.pathname.slice(1)}_${label}_${randomBytes(4).toString('hex')}`.slice(-63);
+    await onServer(SERVER_URL, (c) => c.query(`CREATE DATABASE "${name}"`));
+    url.pathname = `/${name}`;
+    const own = url.toString();
+    return {
+      env: { DATABASE_URL: own },
+      session: (work) => onServer(own, (c) => work(async (sql, params) => (await c.query(sql, params)).rows)),
+      remove: async () => {
+        await onServer(SERVER_URL, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      },
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), `nc-backup-${label}-`));
+  return {
+    env: { DATA_DIR: dir, DATABASE_URL: '' },
+    session: async (work) => {
+      const db = await openEmbeddedDatabase(dir);
+      try {
+        return await work(async (sql, params) => (await db.pglite.query(sql, params)).rows as never);
+      } finally {
+        await db.close();
+      }
+    },
+    remove: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Per table: rows and a checksum of their text; plus every sequence's position. */
+type Fingerprint = Record<string, string>;
+
+/**
+ * Every table of the app's schema. The audit trail is compared up to `auditUpTo` (the restore adds
+ * its own entry), and so is its sequence.
+ */
+async function fingerprintOf(store: Store, auditUpTo?: string): Promise<Fingerprint> {
+  return store.session(async (query) => {
+    const tables = await query<{ name: string }>(
+      `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`,
+    );
+    const result: Fingerprint = {};
+    for (const { name } of tables) {
+      const where = name === 'audit_event' && auditUpTo ? `WHERE t.id <= ${Number(auditUpTo)}` : '';
+      const [row] = await query<{ n: number; sum: string }>(
+        `SELECT count(*)::int AS n, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS sum
+           FROM "${name}" t ${where}`,
+      );
+      result[name] = `${row.n} rows, md5 ${row.sum}`;
+    }
+    const sequences = await query<{ name: string; last_value: string | null }>(
+      `SELECT sequencename AS name, last_value::text FROM pg_sequences WHERE schemaname = 'public'
+          AND sequencename NOT LIKE 'audit_event%' ORDER BY sequencename`,
+    );
+    for (const s of sequences) result[`sequence ${s.name}`] = String(s.last_value);
+    return result;
+  });
+}
+
+const tableCount = (store: Store) =>
+  store.session(async (query) => {
+    const [row] = await query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`);
+    return row.n;
+  });
+
+const lastAuditId = (store: Store) =>
+  store.session(async (query) => (await query<{ id: string }>(`SELECT max(id)::text AS id FROM audit_event`))[0].id);
+
+describe.each(KINDS)(
+  'encrypted backup and restore of the %s database (npm run cli -- backup FILE / restore FILE)',
+  (kind) => {
+    const onServerKind = kind === 'server';
+    const base = { ...process.env, NODE_ENV: 'test' };
+    const saved = { DATABASE_URL: process.env.DATABASE_URL, DATA_DIR: process.env.DATA_DIR };
+    const stores: Store[] = [];
+    let work: string;
+    let source: Store;
+    let backupFile: string;
+    let sourceBefore: Fingerprint;
+    let sourceLastAuditId: string;
+
+    const run = (store: Store, args: string[], extra: Record<string, string> = {}): Promise<CliResult> =>
+      cli({ ...base, ...store.env, ...extra }, args);
+    const aStore = async (label: string) => {
+      const store = await newStore(kind, label);
+      stores.push(store);
+      return store;
+    };
+
+    beforeAll(async () => {
+      work = mkdtempSync(join(tmpdir(), 'nc-backup-files-'));
+      source = await aStore('src');
+      // The source holds real data: migrations, seeded districts, users with sealed TOTP secrets,
+      // clients with wrapped data keys, and their audit trail.
+      resetEnvForTests(source.env);
+      const t = await createTestApp();
+      try {
+        const worker = await aPersona(t, 'social_worker');
+        await aPersona(t, 'manager', { organizationId: worker.organizationId });
+        for (let i = 0; i < 3; i++) await aClient(t, worker);
+      } finally {
+        await t.close();
+      }
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      resetEnvForTests();
+      sourceBefore = await fingerprintOf(source);
+      sourceLastAuditId = await lastAuditId(source);
+      backupFile = join(work, 'nightly.backup');
+    });
+
+    afterAll(async () => {
+      for (const store of stores) await store.remove();
+      rmSync(work, { recursive: true, force: true });
+    });
+
+    it('writes an encrypted file, readable only by its owner, and audits the backup', async () => {
+      const res = await run(source, ['backup', backupFile]);
+      expect(res.stderr).not.toContain('Failed');
+      expect(res.code).toBe(0);
+      expect(res.stdout).toContain(`written to ${backupFile}`);
+
+      const file = readFileSync(backupFile);
+      expect(file.subarray(0, 14).toString('ascii')).toBe('NHIPCAU-BACKUP');
+      expect(statSync(backupFile).mode & 0o777).toBe(0o600);
+      // A pg_dump archive or a tarball of the data directory names its tables in clear: this file does not.
+      for (const clear of ['audit_event', 'app_user', 'PGDMP', 'PG_VERSION']) {
+        expect(file.includes(Buffer.from(clear))).toBe(false);
+      }
+      const [audit] = await source.session((query) =>
+        query<{ action: string; actor_name: string; details: Record<string, string> }>(
+          `SELECT action, actor_name, details FROM audit_event WHERE id > $1 ORDER BY id`,
+          [sourceLastAuditId],
+        ),
+      );
+      expect(audit).toMatchObject({ action: 'backup.created', details: { kind: onServerKind ? 'pg' : 'embedded' } });
+      expect(audit.actor_name).toMatch(/^cli:/);
+      expect(JSON.stringify(audit.details)).not.toContain('nightly');
+    });
+
+    it('restores into a fresh database with the same rows in every table, then audits the restore', async () => {
+      const target = await aStore('dst');
+      const res = await run(target, ['restore', backupFile]);
+      expect(res.stderr).not.toContain('Failed');
+      expect(res.code).toBe(0);
+      expect(res.stdout).toMatch(/Restored the .* backed up at \d{4}-\d\d-\d\dT/);
+      expect(res.stdout).toContain('client.erased');
+
+      const restored = await fingerprintOf(target, sourceLastAuditId);
+      expect(Object.keys(restored).length).toBeGreaterThan(20);
+      expect(restored).toEqual(sourceBefore);
+      const after = await target.session((query) =>
+        query<{ action: string; actor_name: string }>(
+          `SELECT action, actor_name FROM audit_event WHERE id > $1 ORDER BY id`,
+          [sourceLastAuditId],
+        ),
+      );
+      expect(after).toEqual([{ action: 'backup.restored', actor_name: expect.stringMatching(/^cli:/) }]);
+    });
+
+    it('refuses a damaged file, a file that is not a backup, or another key, leaving the target empty', async () => {
+      const target = await aStore('bad');
+      const good = readFileSync(backupFile);
+      const flipped = Buffer.from(good);
+      flipped[Math.floor(good.length / 2)] ^= 0x40;
+      const cases: Array<[string, Buffer, Record<string, string>, RegExp]> = [
+        ['flipped.backup', flipped, {}, /altered or damaged/],
+        ['truncated.backup', good.subarray(0, good.length - 1000), {}, /cut off/],
+        ['random.backup', randomBytes(50_000), {}, /not a Nhịp Cầu backup/],
+        ['good.backup', good, { BACKUP_KEY: Buffer.alloc(32, 99).toString('base64') }, /another backup key/],
+      ];
+      for (const [name, bytes, env, message] of cases) {
+        const path = join(work, name);
+        writeFileSync(path, bytes);
+        const res = await run(target, ['restore', path], env);
+        expect({ name, code: res.code }).toEqual({ name, code: 2 });
+        expect(res.stderr).toMatch(message);
+        expect(res.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+      }
+      const missing = await run(target, ['restore', join(work, 'no-such.backup')]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('There is no file');
+
+      if (onServerKind) expect(await tableCount(target)).toBe(0);
+      else expect(existsSync(join(target.env.DATA_DIR, 'pglite', 'PG_VERSION'))).toBe(false);
+    });
+
+    it('refuses to restore into a database that already holds data, changing nothing', async () => {
+      const before = await fingerprintOf(source);
+      const res = await run(source, ['restore', backupFile]);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(onServerKind ? /is not empty \(\d+ tables\)/ : /already holds an embedded database/);
+      expect(await fingerprintOf(source)).toEqual(before);
+    });
+
+    it('never overwrites an existing file', async () => {
+      const res = await run(source, ['backup', backupFile]);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toContain('already exists');
+      expect(readFileSync(backupFile).subarray(0, 14).toString('ascii')).toBe('NHIPCAU-BACKUP');
+    });
+
+    it('prints its usage without a file name', async () => {
+      const res = await run(source, ['restore']);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toContain('Usage: npm run cli -- restore FILE');
+    });
+
+    // Only the embedded database has a lock file: the server serves any number of processes.
+    if (!onServerKind) {
+      it('refuses to back up or restore the embedded database while another process holds it', async () => {
+        // What a running app leaves in DATA_DIR: the lock file with its (live) process id.
+        const holdLock = (dir: string) => writeFileSync(join(dir, 'pglite.lock'), String(process.pid));
+        const target = await aStore('held');
+        holdLock(source.env.DATA_DIR);
+        holdLock(target.env.DATA_DIR);
+        try {
+          const backup = await run(source, ['backup', join(work, 'while-running.backup')]);
+          expect(backup.code).toBe(2);
+          expect(backup.stderr).toContain(`The embedded database is in use by process ${process.pid}`);
+          expect(existsSync(join(work, 'while-running.backup'))).toBe(false);
+
+          const restore = await run(target, ['restore', backupFile]);
+          expect(restore.code).toBe(2);
+          expect(restore.stderr).toContain(`The embedded database is in use by process ${process.pid}`);
+          expect(existsSync(join(target.env.DATA_DIR, 'pglite', 'PG_VERSION'))).toBe(false);
+        } finally {
+          rmSync(join(source.env.DATA_DIR, 'pglite.lock'), { force: true });
+          rmSync(join(target.env.DATA_DIR, 'pglite.lock'), { force: true });
+        }
+      });
+    }
+  },
+);
