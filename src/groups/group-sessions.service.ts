@@ -41,13 +41,14 @@ interface ShownPeople {
   anonymousAttendees: SuppressedCount;
 }
 
-/** The figures of the indicator export (issue #5), one per district of the groups and for `ALL`. */
+/** The figures of the indicator export (issue #5), one per district of the groups and for `ALL`: counts. */
 export interface GroupIndicatorRow {
   indicator: 'group_sessions' | 'group_members_reached';
   /** `ALL` or a district code. */
   district: string;
   domain: 'ALL';
   numerator: number;
+  denominator: null;
 }
 
 type Counts = Record<GroupContactChange, number>;
@@ -238,19 +239,26 @@ export class GroupSessionsService {
   }
 
   /**
-   * `group_sessions` and `group_members_reached` for the indicator export (issue #5, not built yet):
-   * unsuppressed counts for `ALL` and for each district of the groups, domain `ALL`. The export applies
-   * its own small-cell suppression, as to every figure it writes.
+   * `group_sessions` and `group_members_reached` for the indicators (dashboard and export): unsuppressed
+   * counts for `ALL` and for each district of the groups, domain `ALL`. The indicator table applies its
+   * own small-cell suppression, as to every figure it shows or writes.
    */
   async indicatorRows(organizationIds: string[], from: string, to: string): Promise<GroupIndicatorRow[]> {
     const figures = await this.sessionsRepository.indicatorFigures(organizationIds, from, to);
     return figures.flatMap((f) => [
-      { indicator: 'group_sessions', district: f.districtCode ?? 'ALL', domain: 'ALL', numerator: f.groupSessions },
+      {
+        indicator: 'group_sessions',
+        district: f.districtCode ?? 'ALL',
+        domain: 'ALL',
+        numerator: f.groupSessions,
+        denominator: null,
+      },
       {
         indicator: 'group_members_reached',
         district: f.districtCode ?? 'ALL',
         domain: 'ALL',
         numerator: f.groupMembersReached,
+        denominator: null,
       },
     ]);
   }

@@ -15,16 +15,19 @@ export const EXPORT_COLUMNS = [
 ] as const;
 export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string>;
 
-export const COUNT_INDICATORS = ['reach_contacts', 'reached_clients', 'referrals_made', 'referrals_completed'] as const;
-export type CountIndicator = (typeof COUNT_INDICATORS)[number];
-
-/** (indicator, domain) in export order: counts, the access rate overall and per domain, referrals. */
+/**
+ * (indicator, domain) in export order: the figures of MISSION §6 (counts, the access rate overall and per
+ * domain, referrals), then the peer-group activity asked by issue #6 (`group_sessions`: sessions held;
+ * `group_members_reached`: distinct members who came to at least one; by the group's district).
+ */
 export const FIGURES: ReadonlyArray<{ indicator: string; domain: string }> = [
   { indicator: 'reach_contacts', domain: ALL },
   { indicator: 'reached_clients', domain: ALL },
   ...[ALL, ...DOMAINS].map((domain) => ({ indicator: 'access_rate', domain })),
   { indicator: 'referrals_made', domain: ALL },
   { indicator: 'referrals_completed', domain: ALL },
+  { indicator: 'group_sessions', domain: ALL },
+  { indicator: 'group_members_reached', domain: ALL },
 ];
 
 /** One figure ready to show or export: strings as they appear (`<k` when hidden). */
@@ -64,8 +67,9 @@ const rateText = (numerator: number, denominator: number) =>
  * - a rate is a table of districts × [users, non-users] whose row totals are the denominators and whose
  *   totals line is the ALL figure; a district's whole row (numerator, denominator, value) is hidden when
  *   any of its three counts is, and so is the ALL row.
- * `reach_contacts` of ALL counts a client seen in two districts on one day once, so it may be less than
- * the sum of the districts: the reader then learns only lower bounds of hidden cells, never their value.
+ * `reach_contacts` of ALL counts a client seen in two districts on one day once (and
+ * `group_members_reached` a member of groups in two districts once), so it may be less than the sum of
+ * the districts: the reader then learns only lower bounds of hidden cells, never their value.
  */
 export function figureTable(
   rows: readonly FigureRow[],

@@ -6,7 +6,6 @@ import { Actor, CurrentActor, RequestAddress } from '../auth/actor';
 import { DistrictsService } from '../geography/districts.service';
 import { Language, translate } from '../i18n/i18n';
 import { DOMAINS } from '../reference/codes';
-import { suppressCount } from '../reports/suppression';
 import { fieldsOf, FormErrors } from '../web/form';
 import { CONTENT_TYPES, exportFileName, toCsv, toXlsx } from './indicator-files';
 import { parseExportRequest, parseFilters, ParsedFilters } from './indicators.forms';
@@ -140,8 +139,6 @@ export class IndicatorsController {
     const access = toAccessRows(table, focus);
     const full = actor.role === 'manager' || actor.role === 'admin';
     const providerKeys = [...new Set(data.byProvider.map((r) => r.key))].sort((a, b) => a.localeCompare(b, 'vi'));
-    const groupTotal = (indicator: string) =>
-      data.groups.find((g) => g.indicator === indicator && g.district === ALL)?.numerator ?? 0;
     return {
       filters,
       scope,
@@ -184,10 +181,10 @@ export class IndicatorsController {
             )
           : null,
         followUps: data.followUps,
-        // Counts of people in groups are small by nature: suppressed like every other count.
+        // Suppressed like every other figure: counts of people in groups are small by nature.
         groups: {
-          sessions: groupTotal('group_sessions'),
-          members: suppressCount(groupTotal('group_members_reached'), threshold).display,
+          sessions: table.get('group_sessions', focus).value,
+          members: table.get('group_members_reached', focus).value,
         },
         mayUnsuppress: actor.permissions.has('indicators:unsuppressed'),
         exportValues: { format: 'csv' },

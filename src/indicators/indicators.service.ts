@@ -43,7 +43,6 @@ export interface Dashboard {
   byProvider: OutcomeRow[];
   /** The actor's own organization's referrals waiting for news; null for roles without referrals. */
   followUps: { due: number; overdue: number } | null;
-  groups: Array<{ indicator: string; district: string; numerator: number }>;
 }
 
 export interface IndicatorFigures {
@@ -97,16 +96,20 @@ export class IndicatorsService {
     return { organizations: chosen, programWide: false };
   }
 
-  /** Every figure of MISSION §5 for the period, per district, suppressed unless `unsuppressed`. */
+  /**
+   * Every figure of MISSION §5 for the period, and the peer-group activity (issue #6), per district,
+   * suppressed unless `unsuppressed`.
+   */
   async figures(scope: IndicatorScope, period: Period, unsuppressed = false): Promise<IndicatorFigures> {
     const q = this.queryOf(scope, period);
-    const [reach, clients, referrals, districts] = await Promise.all([
+    const [reach, clients, referrals, groups, districts] = await Promise.all([
       this.indicatorsRepository.reach(q),
       this.indicatorsRepository.clientFigures(q),
       this.indicatorsRepository.referralFigures(q),
+      this.groupSessionsService.indicatorRows([...q.organizationIds], q.start, q.end),
       this.districtsService.listAll(),
     ]);
-    const rows: FigureRow[] = [...reach, ...clients, ...referrals];
+    const rows: FigureRow[] = [...reach, ...clients, ...referrals, ...groups];
     const threshold = this.threshold;
     return {
       period,
@@ -168,21 +171,16 @@ export class IndicatorsService {
   /**
    * Everything the dashboard shows for a period (MISSION §5, last paragraph): the figures, reach against
    * its target, the access target, referral outcomes per domain and per provider, the actor's own
-   * organization's follow-ups, and peer-group activity.
+   * organization's follow-ups; peer-group activity is among the figures.
    */
   async dashboard(actor: Actor, scope: IndicatorScope, period: Period): Promise<Dashboard> {
-    const [figures, progress, accessTarget, byDomain, byProvider, followUps, groups] = await Promise.all([
+    const [figures, progress, accessTarget, byDomain, byProvider, followUps] = await Promise.all([
       this.figures(scope, period),
       this.reachProgress(scope, period),
       this.accessTarget(scope, period),
       this.outcomes(scope, period, 'domain'),
       this.outcomes(scope, period, 'provider'),
       actor.permissions.has('referrals:read') ? this.referralsService.followUps(actor, false, pageOf('1', 1)) : null,
-      this.groupSessionsService.indicatorRows(
-        scope.organizations.map((o) => o.id),
-        period.start,
-        period.end,
-      ),
     ]);
     return {
       figures,
@@ -191,7 +189,6 @@ export class IndicatorsService {
       byDomain,
       byProvider,
       followUps: followUps ? { due: followUps.due, overdue: followUps.overdue } : null,
-      groups,
     };
   }
 

@@ -691,16 +691,16 @@ describe('group sessions: attendance, outreach contacts, figures', () => {
 
       const rows = await sessions().indicatorRows([firstOrg.id, secondOrg.id], from, today);
       expect(rows).toEqual([
-        { indicator: 'group_sessions', district: 'ALL', domain: 'ALL', numerator: 4 },
-        { indicator: 'group_members_reached', district: 'ALL', domain: 'ALL', numerator: 3 },
-        { indicator: 'group_sessions', district: 'ba-dinh', domain: 'ALL', numerator: 3 },
-        { indicator: 'group_members_reached', district: 'ba-dinh', domain: 'ALL', numerator: 2 },
-        { indicator: 'group_sessions', district: 'cau-giay', domain: 'ALL', numerator: 1 },
-        { indicator: 'group_members_reached', district: 'cau-giay', domain: 'ALL', numerator: 1 },
+        { indicator: 'group_sessions', district: 'ALL', domain: 'ALL', numerator: 4, denominator: null },
+        { indicator: 'group_members_reached', district: 'ALL', domain: 'ALL', numerator: 3, denominator: null },
+        { indicator: 'group_sessions', district: 'ba-dinh', domain: 'ALL', numerator: 3, denominator: null },
+        { indicator: 'group_members_reached', district: 'ba-dinh', domain: 'ALL', numerator: 2, denominator: null },
+        { indicator: 'group_sessions', district: 'cau-giay', domain: 'ALL', numerator: 1, denominator: null },
+        { indicator: 'group_members_reached', district: 'cau-giay', domain: 'ALL', numerator: 1, denominator: null },
       ]);
       expect(await sessions().indicatorRows([secondOrg.id], from, addDays(today, -4))).toEqual([
-        { indicator: 'group_sessions', district: 'ALL', domain: 'ALL', numerator: 0 },
-        { indicator: 'group_members_reached', district: 'ALL', domain: 'ALL', numerator: 0 },
+        { indicator: 'group_sessions', district: 'ALL', domain: 'ALL', numerator: 0, denominator: null },
+        { indicator: 'group_members_reached', district: 'ALL', domain: 'ALL', numerator: 0, denominator: null },
       ]);
       // A manager granted both organizations sees both in the activity table.
       const table = await sessions().activity(actorOf(firstBoss, [secondOrg.id]), cliContext(), from, today);

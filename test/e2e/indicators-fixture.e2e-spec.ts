@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEmbeddedDatabase } from '../../src/database/embedded';
 import { namedPeriod } from '../../src/indicators/indicator-period';
+import { cliContext } from '../../src/audit/audit.service';
+import { ClientErasureService } from '../../src/erasure/erasure.service';
 import { IndicatorsService } from '../../src/indicators/indicators.service';
 import { anOrganization, createTestApp, TestApp, unique } from '../support/app';
 import { cli, queryCliDatabase } from '../support/cli';
@@ -36,8 +38,13 @@ type Query = (sql: string, params?: unknown[]) => Promise<unknown>;
  *               yes/yes — the later one is in force; an employment referral made 04/04, completed 01/05
  *               (a domain not needed); a health referral made 01/06, still `referred`.
  *  b1 (org B)   contact 10/02, health yes/yes, health referral completed 01/03: never in A's figures.
+ *
+ * Peer groups (issue #6), by the group's district: group G (hoan-kiem) meets 01/03 (c1, c3 came), 01/04
+ * (c1 and c5, erased since), 01/05 (c4 came, session deleted) and 02/07 (after E, c7 came); group H
+ * (ba-dinh) meets 15/02 (c1 came: a member of groups in two districts counts once overall); org B's group
+ * meets 10/02 (b1).
  */
-async function buildFixture(query: Query, orgA: string, orgB: string): Promise<void> {
+async function buildFixture(query: Query, orgA: string, orgB: string): Promise<string[]> {
   const client = async (org: string, district: string): Promise<string> => {
     const rows = (await query(
       `INSERT INTO client (organization_id, uic_hash, display_code, gender, birth_year, primary_district, work_setting,
@@ -145,6 +152,33 @@ async function buildFixture(query: Query, orgA: string, orgB: string): Promise<v
   await contact(b1, orgB, '2026-02-10', 'ba-dinh');
   await assess(b1, orgB, '2026-01-10', [['health', 'yes', 'yes']]);
   await refer(b1, orgB, 'health', 'hiv_testing', '2026-02-01', '2026-03-01');
+
+  const group = async (org: string, district: string): Promise<string> => {
+    const rows = (await query(
+      `INSERT INTO peer_group (organization_id, name, kind, district_code, founded_on)
+       VALUES ($1, $2, 'peer_group', $3, '2025-01-01') RETURNING id`,
+      [org, `Nhóm ${district}`, district],
+    )) as Array<{ id: string }>;
+    return rows[0].id;
+  };
+  const session = async (groupId: string, org: string, day: string, came: string[], deleted = false) => {
+    const rows = (await query(
+      `INSERT INTO group_session (group_id, organization_id, session_date, duration_minutes, session_type, recorded_by, deleted_at)
+       VALUES ($1, $2, $3, 60, 'regular_meeting', gen_random_uuid(), $4) RETURNING id`,
+      [groupId, org, day, deleted ? new Date() : null],
+    )) as Array<{ id: string }>;
+    for (const clientId of came)
+      await query(`INSERT INTO group_attendance (session_id, client_id) VALUES ($1, $2)`, [rows[0].id, clientId]);
+  };
+  const g = await group(orgA, 'hoan-kiem');
+  await session(g, orgA, '2026-03-01', [c1, c3]);
+  await session(g, orgA, '2026-04-01', [c1, c5]);
+  await session(g, orgA, '2026-05-01', [c4], true);
+  await session(g, orgA, '2026-07-02', [c7]);
+  const h = await group(orgA, 'ba-dinh');
+  await session(h, orgA, '2026-02-15', [c1]);
+  await session(await group(orgB, 'ba-dinh'), orgB, '2026-02-10', [b1]);
+  return [c1, c2, c3, c4, c6, c7];
 }
 
 /** The figures worked out by hand from the fixture (unsuppressed): [numerator, denominator] per row. */
@@ -179,6 +213,14 @@ const EXPECTED: Record<string, [number, number | null]> = {
   'referrals_completed|ALL|ALL': [5, null],
   'referrals_completed|ba-dinh|ALL': [5, null],
   'referrals_completed|hoan-kiem|ALL': [0, null],
+  // Live sessions in [S, E]: G 01/03 and 01/04 (01/05 deleted, 02/07 after E), H 15/02.
+  'group_sessions|ALL|ALL': [3, null],
+  'group_sessions|hoan-kiem|ALL': [2, null],
+  'group_sessions|ba-dinh|ALL': [1, null],
+  // Members who came: c1, c3, c5 (erased: still counts); c1 once overall though in both groups.
+  'group_members_reached|ALL|ALL': [3, null],
+  'group_members_reached|hoan-kiem|ALL': [3, null],
+  'group_members_reached|ba-dinh|ALL': [1, null],
 };
 
 const valueOf = ([numerator, denominator]: [number, number | null]) =>
@@ -191,7 +233,7 @@ function checkExport(csv: string, start: string, end: string) {
   const rows = lines.map((line) => line.split(','));
   const districts = new Set(rows.map((r) => r[3]));
   expect(districts.size).toBeGreaterThanOrEqual(31); // ALL and every district of the geography
-  expect(rows).toHaveLength(districts.size * 11); // zero rows included
+  expect(rows).toHaveLength(districts.size * 13); // zero rows included
   for (const [indicator, periodStart, periodEnd, district, domain, numerator, denominator, value] of rows) {
     expect([periodStart, periodEnd]).toEqual([start, end]);
     const expected = EXPECTED[`${indicator}|${district}|${domain}`];
@@ -211,12 +253,13 @@ function checkExport(csv: string, start: string, end: string) {
 describe('indicators on a hand-built fixture (MISSION §5)', () => {
   let t: TestApp;
   let orgA: { id: string; code: string };
+  let activeClients: string[];
 
   beforeAll(async () => {
     t = await createTestApp();
     orgA = await anOrganization(t);
     const orgB = await anOrganization(t);
-    await buildFixture((sql, params) => t.dataSource.query(sql, params), orgA.id, orgB.id);
+    activeClients = await buildFixture((sql, params) => t.dataSource.query(sql, params), orgA.id, orgB.id);
   });
   afterAll(() => t?.close());
 
@@ -293,5 +336,25 @@ describe('indicators on a hand-built fixture (MISSION §5)', () => {
     } finally {
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+
+  it('gives the same figures after the other clients are erased through the erasure service (§5)', async () => {
+    const service = t.app.get(IndicatorsService);
+    const scope = await service.scopeFor('program', orgA.id);
+    const figures = async () => {
+      const [h1, year] = await Promise.all([
+        service.figures(scope, namedPeriod('2026-H1')!, true),
+        service.figures(scope, namedPeriod('2026')!, true),
+      ]);
+      return [...h1.table.all(), ...year.table.all()];
+    };
+    const before = await figures();
+    for (const id of activeClients) await t.app.get(ClientErasureService).erase(cliContext(), id, 'client_request');
+    const erased: Array<{ n: string }> = await t.dataSource.query(
+      `SELECT count(*) AS n FROM client WHERE organization_id = $1 AND status = 'erased'`,
+      [orgA.id],
+    );
+    expect(Number(erased[0].n)).toBe(7);
+    expect(await figures()).toEqual(before);
   });
 });

@@ -145,7 +145,7 @@ describe('indicator dashboard, report and export', () => {
       'denominator',
       'value',
     ]);
-    expect(sheet.rowCount).toBeGreaterThan(31 * 11);
+    expect(sheet.rowCount).toBeGreaterThan(31 * 13);
   });
 
   it('refuses an unsuppressed export without a reason, and to a social worker even with one', async () => {
