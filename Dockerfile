@@ -10,6 +10,12 @@ RUN npx nest build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production PORT=3000
+# `backup` and `restore` (node dist/src/cli/main.js backup FILE) run pg_dump and pg_restore, whose major
+# version must be at least the server's: Debian bookworm's client 15 matches the postgres:15 service of
+# docker-compose.yml (a newer server needs the client from apt.postgresql.org).
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends postgresql-client-15 \
+  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules

@@ -1,13 +1,18 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { cliContext } from '../../src/audit/audit.service';
+import { ClientsService } from '../../src/clients/clients.service';
 import { resetEnvForTests } from '../../src/config/env';
+import { ContactsService } from '../../src/contacts/contacts.service';
 import { openEmbeddedDatabase } from '../../src/database/embedded';
-import { aPersona, createTestApp } from '../support/app';
+import { ClientDataKeys } from '../../src/privacy/client-data-keys';
+import { FieldCipher, open } from '../../src/privacy/field-cipher';
+import { aPersona, createTestApp, Persona, TestApp } from '../support/app';
 import { cli, CliResult } from '../support/cli';
-import { aClient } from '../support/fixtures';
+import { aClient, actorOf, erase } from '../support/fixtures';
 
 jest.setTimeout(240_000);
 
@@ -106,6 +111,32 @@ const tableCount = (store: Store) =>
     return row.n;
   });
 
+/** Every value of every text-like column of every table of the app's schema, labelled `table.column`. */
+const everyValue = (store: Store) =>
+  store.session(async (query) => {
+    const columns = await query<{ table_name: string; column_name: string; data_type: string }>(
+      `SELECT c.table_name, c.column_name, c.data_type
+         FROM information_schema.columns c
+         JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+        WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'
+          AND c.data_type IN ('text', 'character varying', 'character', 'json', 'jsonb', 'ARRAY', 'USER-DEFINED', 'bytea', 'uuid')
+        ORDER BY c.table_name, c.ordinal_position`,
+    );
+    const values: Array<{ where: string; text: string }> = [];
+    for (const { table_name: table, column_name: column, data_type: type } of columns) {
+      const expression = type === 'bytea' ? `encode("${column}", 'escape')` : `"${column}"::text`;
+      const rows = await query<{ v: string }>(
+        `SELECT ${expression} AS v FROM "${table}" WHERE "${column}" IS NOT NULL`,
+      );
+      for (const { v } of rows) values.push({ where: `${table}.${column}`, text: v });
+    }
+    return values;
+  });
+
+/** Texts sealed with a client's key ("c:…") and with the application key ring ("v1:…"), wherever they sit. */
+const CLIENT_SEALED = /(?<![A-Za-z0-9+/=])c:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]*/g;
+const RING_SEALED = /(?<![A-Za-z0-9+/=])v\d+:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]*/g;
+
 const lastAuditId = (store: Store) =>
   store.session(async (query) => (await query<{ id: string }>(`SELECT max(id)::text AS id FROM audit_event`))[0].id);
 
@@ -201,6 +232,130 @@ describe.each(KINDS)(
         ),
       );
       expect(after).toEqual([{ action: 'backup.restored', actor_name: expect.stringMatching(/^cli:/) }]);
+    });
+
+    it('a backup taken after an erasure restores no trace of the erased client: no code, no alias, nothing decryptable', async () => {
+      const ALIAS = 'Sơn Ca bến xe – dấu Quartz-Lynx-31';
+      const NOTE = 'Hẹn ở quán nước gần chợ – dấu Topaz-Marten-84';
+      const KEPT_ALIAS = 'Chim Sẻ chợ đêm – dấu Opal-Badger-57';
+      const origin = await aStore('era');
+      resetEnvForTests(origin.env);
+      const t: TestApp = await createTestApp();
+      // The application key ring outlives the app: it is what an attacker holding the keys would use.
+      const cipher = t.app.get(FieldCipher);
+      const dataKeys = t.app.get(ClientDataKeys);
+      let erased: { id: string; uic_hash: string; display_code: string; data_key_cipher: string; alias_cipher: string };
+      let erasedKey: Buffer;
+      let erasedCiphers: string[];
+      let keptId: string;
+      try {
+        const worker = await aPersona(t, 'social_worker');
+        const withAliasAndNote = async (persona: Persona, alias: string, note: string) => {
+          const client = await aClient(t, persona);
+          await t.app.get(ClientsService).updateDetails(actorOf(persona), cliContext(), client.id, {
+            gender: client.gender,
+            birthYear: client.birthYear,
+            primaryDistrict: client.primaryDistrict,
+            workSetting: client.workSetting,
+            firstContactDate: client.firstContactDate,
+            alias,
+          });
+          const fresh = await t.app.get(ClientsService).getForActor(actorOf(persona), client.id);
+          await t.app.get(ContactsService).record(
+            actorOf(persona),
+            cliContext(),
+            fresh,
+            {
+              contactDate: '2024-03-02',
+              modality: 'street',
+              districtCode: 'hoan-kiem',
+              topics: [],
+              condoms: 0,
+              lubricants: 0,
+              hivSelfTests: 0,
+              note,
+            },
+            randomUUID(),
+          );
+          return fresh;
+        };
+        const target = await withAliasAndNote(worker, ALIAS, NOTE);
+        keptId = (await withAliasAndNote(worker, KEPT_ALIAS, 'Ghi chú của khách hàng còn lại')).id;
+        [erased] = await t.dataSource.query(
+          `SELECT id, uic_hash, display_code, data_key_cipher, alias_cipher FROM client WHERE id = $1`,
+          [target.id],
+        );
+        erasedKey = Buffer.from(cipher.decrypt(erased.data_key_cipher), 'base64');
+        const notes: Array<{ note_cipher: string }> = await t.dataSource.query(
+          `SELECT note_cipher FROM contact WHERE client_id = $1`,
+          [target.id],
+        );
+        erasedCiphers = [erased.alias_cipher, ...notes.map((n) => n.note_cipher)];
+        // Before the erasure the client's key opens its text: the checks below are not vacuous.
+        expect(erasedCiphers.map((c) => open(c, () => erasedKey))).toEqual([ALIAS, NOTE]);
+        await erase(t, target);
+      } finally {
+        await t.close();
+        for (const [name, value] of Object.entries(saved)) {
+          if (value === undefined) delete process.env[name];
+          else process.env[name] = value;
+        }
+        resetEnvForTests();
+      }
+
+      const file = join(work, 'after-erasure.backup');
+      expect((await run(origin, ['backup', file])).code).toBe(0);
+      const restoredStore = await aStore('era2');
+      const restore = await run(restoredStore, ['restore', file]);
+      expect(restore.stderr).not.toContain('Failed');
+      expect(restore.code).toBe(0);
+
+      const [tombstone] = await restoredStore.session((query) =>
+        query(`SELECT status, uic_hash, display_code, alias_cipher, data_key_cipher FROM client WHERE id = $1`, [
+          erased.id,
+        ]),
+      );
+      expect(tombstone).toEqual({
+        status: 'erased',
+        uic_hash: null,
+        display_code: null,
+        alias_cipher: null,
+        data_key_cipher: null,
+      });
+
+      const values = await everyValue(restoredStore);
+      expect(values.length).toBeGreaterThan(50);
+      const traces = [erased.uic_hash, erased.display_code, erased.data_key_cipher, ...erasedCiphers, ALIAS, NOTE];
+      const found = values.filter((v) => traces.some((trace) => v.text.includes(trace)));
+      expect(found).toEqual([]);
+      // No text sealed with any client key opens with the erased client's key …
+      const sealed = values.flatMap((v) =>
+        (v.text.match(CLIENT_SEALED) ?? []).map((text) => ({ where: v.where, text })),
+      );
+      expect(sealed.length).toBeGreaterThan(0);
+      const opened = sealed.filter(({ text }) => {
+        try {
+          open(text, () => erasedKey);
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      expect(opened).toEqual([]);
+      // … and nothing the application key ring opens is that key: it is gone from the copy.
+      const ringSealed = values.flatMap((v) => v.text.match(RING_SEALED) ?? []);
+      expect(ringSealed.length).toBeGreaterThan(0);
+      const keyBase64 = erasedKey.toString('base64');
+      expect(ringSealed.filter((text) => cipher.decrypt(text) === keyBase64)).toEqual([]);
+
+      // The other client's text is still readable in the restored copy (the keys are right).
+      const [kept] = await restoredStore.session((query) =>
+        query<{ alias_cipher: string; data_key_cipher: string }>(
+          `SELECT alias_cipher, data_key_cipher FROM client WHERE id = $1`,
+          [keptId],
+        ),
+      );
+      expect(dataKeys.decrypt(kept.data_key_cipher, kept.alias_cipher)).toBe(KEPT_ALIAS);
     });
 
     it('refuses a damaged file, a file that is not a backup, or another key, leaving the target empty', async () => {

@@ -1,12 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import { AssessmentsService } from '../../src/assessments/assessments.service';
 import { cliContext } from '../../src/audit/audit.service';
 import type { Client } from '../../src/clients/client.entity';
+import { ClientsService } from '../../src/clients/clients.service';
 import { resetEnvForTests } from '../../src/config/env';
+import { ContactsService } from '../../src/contacts/contacts.service';
+import { GroupSessionsService } from '../../src/groups/group-sessions.service';
+import { GroupsService } from '../../src/groups/groups.service';
 import { translate } from '../../src/i18n/i18n';
+import { composeUic } from '../../src/privacy/client-code';
 import { PrivacyRequestsService } from '../../src/privacy-requests/privacy-requests.service';
-import { Agent, aPersona, createTestApp, loginAs, Persona, submit, TestApp } from '../support/app';
+import { ReferralsService } from '../../src/referrals/referrals.service';
+import { Agent, aPersona, createTestApp, loginAs, Persona, submit, TestApp, unique } from '../support/app';
 import { auditRowsFor } from '../support/audit';
-import { actorOf, aClient, addDays } from '../support/fixtures';
+import { actorOf, aClient, addDays, aUic } from '../support/fixtures';
 
 jest.setTimeout(60_000);
 
@@ -55,9 +62,8 @@ describe('data-subject requests', () => {
   const post = (a: Agent, path: string, fields: Record<string, string>) => submit(a, path, fields, '/');
   const countRequests = async (clientId: string) =>
     Number(
-      (
-        await t.dataSource.query(`SELECT count(*)::int AS n FROM privacy_request WHERE client_id = $1`, [clientId])
-      )[0].n,
+      (await t.dataSource.query(`SELECT count(*)::int AS n FROM privacy_request WHERE client_id = $1`, [clientId]))[0]
+        .n,
     );
   /** A request logged through the service, received `daysAgo` days before today. */
   const aRequest = (forClient: Client, daysAgo: number, type: 'see' | 'restrict' | 'erase' = 'see', by = worker) =>
@@ -229,7 +235,9 @@ describe('data-subject requests', () => {
       const list = await agent.get(LIST);
       expect(list.status).toBe(200);
       const rows = openRows(list.text);
-      const order = [late, dueToday, recent].map((r) => rows.findIndex((row) => row.includes(`/privacy/requests/${r.id}`)));
+      const order = [late, dueToday, recent].map((r) =>
+        rows.findIndex((row) => row.includes(`/privacy/requests/${r.id}`)),
+      );
       expect(order.every((i) => i >= 0)).toBe(true);
       expect(order).toEqual([...order].sort((a, b) => a - b));
       const rowOf = (id: string) => rows.find((row) => row.includes(`/privacy/requests/${id}`))!;
@@ -256,7 +264,10 @@ describe('data-subject requests', () => {
       const quiet = await quietManager.get('/');
       expect(quiet.text).not.toContain('data-testid="home-overdue-requests"');
 
-      const organizationClient = await aClient(t, await aPersona(t, 'social_worker', { organizationId: ownOrganization.organizationId }));
+      const organizationClient = await aClient(
+        t,
+        await aPersona(t, 'social_worker', { organizationId: ownOrganization.organizationId }),
+      );
       await aRequest(organizationClient, DEADLINE_DAYS + 1, 'see', ownOrganization);
       await aRequest(organizationClient, DEADLINE_DAYS + 5, 'erase', ownOrganization);
       await aRequest(organizationClient, 1, 'restrict', ownOrganization);
@@ -292,6 +303,282 @@ describe('data-subject requests', () => {
       // A route naming a record answers 404 to a role without the permission (MISSION §2 rule 4).
       expect((await coordinatorAgent.get(`/clients/${client.id}/privacy-requests/new`)).status).toBe(404);
       expect((await coordinatorAgent.get(`${LIST}/${own.id}`)).status).toBe(404);
+    });
+  });
+
+  describe('the printable summary (the right to see)', () => {
+    const ALIAS = 'Hoạ Mi đầu ngõ';
+    const CONTACT_NOTE = 'Hẹn gặp lại ở quán nước – dấu Lantern-Quail-17';
+    const REFERRAL_NOTE = 'Muốn đi khám buổi sáng – dấu Cobalt-Heron-42';
+    const STATUS_NOTE = 'Đổi lịch vì ca làm đêm – dấu Amber-Wren-63';
+    const REQUEST_NOTE = 'Muốn xem bản in – dấu Willow-Pike-08';
+    const ELSEWHERE_NOTE = 'Ghi chú của đơn vị khác – dấu Basalt-Finch-29';
+    const NEIGHBOUR_NOTE = 'Ghi chú về khách hàng khác – dấu Cedar-Moth-75';
+
+    /** The client's article on the page (the layout around it has the menu, the sign-out form…). */
+    const articleOf = (html: string) => /<article class="client-summary"[\s\S]*?<\/article>/.exec(html)?.[0] ?? '';
+    const sectionOf = (html: string, testId: string) =>
+      new RegExp(`data-testid="${testId}"[\\s\\S]*?</(ol|ul|dl)>`).exec(html)?.[0] ?? '';
+
+    async function registerWith(by: Persona, parts: ReturnType<typeof aUic>) {
+      const outcome = await t.app.get(ClientsService).register(actorOf(by), cliContext(), {
+        uic: parts,
+        gender: 'female',
+        birthYear: 1991,
+        primaryDistrict: 'hoan-kiem',
+        workSetting: 'street',
+        firstContactDate: addDays(today(), -30),
+        consentDate: addDays(today(), -30),
+        confirmKnownElsewhere: true,
+        submissionKey: randomUUID(),
+      });
+      if (outcome.kind !== 'created') throw new Error(`Not registered: ${outcome.kind}`);
+      return outcome.client;
+    }
+
+    const contactFor = (by: Persona, forClient: Client, day: string, note: string) =>
+      t.app.get(ContactsService).record(
+        actorOf(by),
+        cliContext(),
+        forClient,
+        {
+          contactDate: day,
+          modality: 'venue',
+          districtCode: 'hoan-kiem',
+          topics: ['hiv_sti'],
+          condoms: 3,
+          lubricants: 0,
+          hivSelfTests: 0,
+          note,
+        },
+        randomUUID(),
+      );
+
+    /** A client with something of every kind, the same person known to another organization, and a neighbour. */
+    async function aKnownClient() {
+      const parts = aUic();
+      const own = await registerWith(worker, parts);
+      await t.app.get(ClientsService).updateDetails(actorOf(worker), cliContext(), own.id, {
+        gender: own.gender,
+        birthYear: own.birthYear,
+        primaryDistrict: own.primaryDistrict,
+        workSetting: own.workSetting,
+        firstContactDate: own.firstContactDate,
+        alias: ALIAS,
+      });
+      const days = { contact: addDays(today(), -20), assessed: addDays(today(), -15), referred: addDays(today(), -10) };
+      await contactFor(worker, own, days.contact, CONTACT_NOTE);
+      await t.app.get(AssessmentsService).record(
+        actorOf(worker),
+        cliContext(),
+        own.id,
+        {
+          assessedOn: days.assessed,
+          answers: [
+            { domain: 'health', need: 'yes', eligible: 'yes' },
+            { domain: 'legal', need: 'no', eligible: 'unknown' },
+          ],
+          violence: 'declined',
+        },
+        randomUUID(),
+      );
+      const referrals = t.app.get(ReferralsService);
+      const referral = await referrals.create(
+        actorOf(worker),
+        cliContext(),
+        own,
+        {
+          domain: 'health',
+          serviceType: 'hiv_testing',
+          providerId: null,
+          referredOn: days.referred,
+          appointmentOn: null,
+          note: REFERRAL_NOTE,
+        },
+        randomUUID(),
+      );
+      await referrals.changeStatus(actorOf(worker), cliContext(), referral.id, 1, {
+        status: 'scheduled',
+        statusOn: addDays(days.referred, 1),
+        appointmentOn: addDays(today(), 3),
+        verification: null,
+        note: STATUS_NOTE,
+      });
+      const groups = t.app.get(GroupsService);
+      const groupName = unique('Nhóm Hoa Sen');
+      const group = await groups.create(
+        actorOf(manager),
+        cliContext(),
+        {
+          name: groupName,
+          kind: 'peer_group',
+          districtCode: 'hoan-kiem',
+          foundedOn: '2024-01-01',
+          active: true,
+          coordinatorIds: [],
+        },
+        randomUUID(),
+      );
+      const added = await groups.addMember(
+        actorOf(manager),
+        cliContext(),
+        group,
+        { kind: 'code', displayCode: own.displayCode! },
+        { role: 'peer_educator', joinedOn: addDays(today(), -25), submissionKey: randomUUID() },
+      );
+      expect(added.kind).toBe('added');
+      await t.app.get(GroupSessionsService).record(
+        actorOf(manager),
+        cliContext(),
+        group,
+        {
+          sessionDate: addDays(today(), -5),
+          durationMinutes: 90,
+          sessionType: 'skills_training',
+          topics: ['hiv_sti'],
+          attendance: [{ clientId: own.id, facilitated: true }],
+          facilitatorUserIds: [],
+          anonymousAttendees: 0,
+          condoms: 0,
+          lubricants: 0,
+          hivSelfTests: 0,
+          countsAsContact: false,
+          note: null,
+        },
+        randomUUID(),
+      );
+      const request = await service().create(
+        actorOf(worker),
+        cliContext(),
+        own,
+        { type: 'see', receivedOn: addDays(today(), -1), note: REQUEST_NOTE },
+        randomUUID(),
+      );
+      // The same person, registered by another organization with a note of its own.
+      const elsewhere = await registerWith(outsider, parts);
+      await contactFor(outsider, elsewhere, addDays(today(), -2), ELSEWHERE_NOTE);
+      // Another client of the same organization.
+      const neighbour = await aClient(t, worker);
+      await contactFor(worker, neighbour, addDays(today(), -3), NEIGHBOUR_NOTE);
+      const [row] = await t.dataSource.query(`SELECT uic_hash, consent_notice_version FROM client WHERE id = $1`, [
+        own.id,
+      ]);
+      return { own, parts, days, groupName, request, elsewhere, neighbour, row: row as Record<string, string> };
+    }
+
+    it('shows, in plain Vietnamese, the display code and everything held: record, contacts, assessments, referrals, groups, consent, requests', async () => {
+      const known = await aKnownClient();
+      const response = await agent.get(`/clients/${known.own.id}/summary`);
+      expect(response.status).toBe(200);
+      expect(response.headers['cache-control']).toBe('no-store');
+      const article = articleOf(response.text);
+      expect(article).not.toBe('');
+
+      expect(article).toContain(vi('summary.heading'));
+      expect(article).toContain(vi('summary.notKept'));
+      const details = sectionOf(article, 'summary-details');
+      expect(details).toContain(known.own.displayCode!);
+      expect(details).toContain(vi('summary.codeHashText'));
+      expect(details).toContain(`<dd data-testid="summary-alias">${escaped(ALIAS)}</dd>`);
+      expect(details).toContain(vi('codes.gender.female'));
+      expect(details).toContain('1991');
+      expect(details).toContain('Hoàn Kiếm');
+      expect(details).toContain(vi('codes.workSetting.street'));
+      expect(details).toContain(
+        vi('summary.consentText', { date: shown(addDays(today(), -30)), version: known.row.consent_notice_version }),
+      );
+      expect(details).toContain(vi('summary.notRestricted'));
+
+      expect(article).toContain(vi('summary.contactsTitle'));
+      const contacts = sectionOf(article, 'summary-contacts');
+      expect(contacts).toContain(shown(known.days.contact));
+      expect(contacts).toContain(vi('codes.modality.venue'));
+      expect(contacts).toContain(vi('codes.topic.hiv_sti'));
+      expect(contacts).toContain(escaped(CONTACT_NOTE));
+
+      expect(article).toContain(vi('summary.assessmentsTitle'));
+      const assessments = sectionOf(article, 'summary-assessments');
+      expect(assessments).toContain(shown(known.days.assessed));
+      expect(assessments).toContain(
+        `${vi('codes.domain.health')}: ${vi('summary.needLine', { need: vi('codes.answer.yes'), eligible: vi('codes.answer.yes') })}`,
+      );
+      expect(assessments).toContain(
+        `${vi('codes.domain.legal')}: ${vi('summary.needLine', { need: vi('codes.answer.no'), eligible: vi('codes.answer.unknown') })}`,
+      );
+      expect(assessments).toContain(vi('codes.violence.declined'));
+
+      expect(article).toContain(vi('summary.referralsTitle'));
+      const referrals = sectionOf(article, 'summary-referrals');
+      expect(referrals).toContain(`${vi('codes.serviceType.hiv_testing')} (${vi('codes.domain.health')})`);
+      expect(referrals).toContain(
+        vi('summary.referralStatus', {
+          status: vi('codes.referralStatus.scheduled'),
+          date: shown(addDays(known.days.referred, 1)),
+        }),
+      );
+      expect(referrals).toContain(escaped(REFERRAL_NOTE));
+      expect(referrals).toContain(escaped(STATUS_NOTE));
+
+      expect(article).toContain(vi('summary.groupsTitle'));
+      const memberships = sectionOf(article, 'summary-memberships');
+      expect(memberships).toContain(known.groupName);
+      expect(memberships).toContain(vi('codes.memberRole.peer_educator'));
+      expect(memberships).toContain(vi('summary.membershipDates', { from: shown(addDays(today(), -25)) }));
+      const attended = sectionOf(article, 'summary-attended');
+      expect(attended).toContain(shown(addDays(today(), -5)));
+      expect(attended).toContain(vi('codes.sessionType.skills_training'));
+      expect(attended).toContain(vi('summary.facilitated'));
+
+      expect(article).toContain(vi('summary.requestsTitle'));
+      const requests = sectionOf(article, 'summary-requests');
+      expect(requests).toContain(vi('privacyRequests.type.see'));
+      expect(requests).toContain(vi('summary.requestDue', { date: shown(addDays(today(), DEADLINE_DAYS - 1)) }));
+      expect(requests).toContain(escaped(REQUEST_NOTE));
+      expect(article).toContain(vi('summary.rights'));
+
+      // Plain Vietnamese: every label translated (no message key left), none in English.
+      expect(article).not.toMatch(/\b(summary|codes|clients|referrals|privacyRequests)\.[a-zA-Z]/);
+      expect(article).not.toContain(en('summary.heading'));
+      expect(article).not.toContain(en('summary.contactsTitle'));
+    });
+
+    it('shows nothing else: no code hash, no other client, no note of another organization, nothing in the title', async () => {
+      const known = await aKnownClient();
+      const response = await agent.get(`/clients/${known.own.id}/summary`);
+      expect(response.status).toBe(200);
+      const page = response.text;
+
+      expect(known.row.uic_hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(page).not.toContain(known.row.uic_hash);
+      const composed = composeUic({ ...known.parts, birthYear: '1991' });
+      expect(composed.ok).toBe(true);
+      if (composed.ok) expect(page).not.toContain(composed.code);
+      // The same person in another organization: neither its record nor its note.
+      expect(page).not.toContain(known.elsewhere.displayCode!);
+      expect(page).not.toContain(escaped(ELSEWHERE_NOTE));
+      expect(page).not.toContain('Basalt-Finch');
+      // Another client of the organization.
+      expect(page).not.toContain(known.neighbour.displayCode!);
+      expect(page).not.toContain('Cedar-Moth');
+      // A neutral title: the page's name and the app's, nothing about the client.
+      const title = /<title>([^<]*)<\/title>/.exec(page)?.[1];
+      expect(title).toBe(`${vi('summary.title')} · ${vi('app.name')}`);
+
+      // Every printing is audited, naming the client by id only.
+      const audit = (await auditRowsFor(t.dataSource, worker.userId)).filter(
+        (r) => r.action === 'client.summary_printed' && r.target_id === known.own.id,
+      );
+      expect(audit).toHaveLength(1);
+      expect(JSON.stringify(audit[0].details ?? {})).not.toMatch(/Lantern|Hoạ Mi|[A-Z0-9]{3}-[A-Z0-9]{3}/);
+
+      // Another organization's worker gets 404 for this client; its own record of the same person shows
+      // its own note, never this organization's.
+      expect((await outsiderAgent.get(`/clients/${known.own.id}/summary`)).status).toBe(404);
+      const theirs = await outsiderAgent.get(`/clients/${known.elsewhere.id}/summary`);
+      expect(theirs.status).toBe(200);
+      expect(theirs.text).toContain(escaped(ELSEWHERE_NOTE));
+      expect(theirs.text).not.toContain('Lantern-Quail');
+      expect(theirs.text).not.toContain(known.own.displayCode!);
     });
   });
 
@@ -335,7 +622,9 @@ describe('data-subject requests', () => {
       });
       expect(again.status).toBe(409);
       expect(again.text).toContain(vi('privacyRequests.conflict'));
-      const [after] = await t.dataSource.query(`SELECT status, version FROM privacy_request WHERE id = $1`, [request.id]);
+      const [after] = await t.dataSource.query(`SELECT status, version FROM privacy_request WHERE id = $1`, [
+        request.id,
+      ]);
       expect(after).toEqual({ status: 'done', version: row.version });
 
       // In the log, it is now among the closed ones.
@@ -374,9 +663,10 @@ describe('data-subject requests', () => {
       const inEnglish = await submit(english, path, { status: 'refused', reason: '', version: '1' }, path);
       expect(fieldError(inEnglish.text, 'reason')).toBe(en('privacyRequests.errors.reasonRequired'));
 
-      const [row] = await t.dataSource.query(`SELECT status, version, outcome_reason FROM privacy_request WHERE id = $1`, [
-        request.id,
-      ]);
+      const [row] = await t.dataSource.query(
+        `SELECT status, version, outcome_reason FROM privacy_request WHERE id = $1`,
+        [request.id],
+      );
       expect(row).toEqual({ status: 'open', version: 1, outcome_reason: null });
     });
   });
