@@ -29,6 +29,14 @@ const authenticateLocal = (req: Request, res: Response): Promise<SignInResult> =
 const logIn = (req: Request, user: SessionUser): Promise<void> =>
   new Promise((resolve, reject) => req.logIn(user, (error?: unknown) => (error ? reject(error) : resolve())));
 
+/**
+ * Stores the session before answering. Left to express-session, a redirect's headers go out first and
+ * the session is written after: the browser follows the redirect at once and, its next request still
+ * reading the old session, may be sent back to the step it has just passed (sign-in, second factor).
+ */
+const saveSession = (req: Request): Promise<void> =>
+  new Promise((resolve, reject) => req.session.save((error?: unknown) => (error ? reject(error) : resolve())));
+
 /** Only same-site paths, never another host. */
 const safeReturnPath = (value: unknown): string =>
   typeof value === 'string' && /^\/(?!\/)[\w\-/.?=&%]*$/.test(value) && !value.startsWith('/\\') ? value : '/';
@@ -74,6 +82,7 @@ export class AuthController {
     await this.auditService.record(null, actorContext(toActor(result.user), clientAddress(req)), {
       action: 'auth.login',
     });
+    await saveSession(req);
     return res.redirect(303, pendingStep(result.user, false) ?? '/');
   }
 
@@ -142,6 +151,7 @@ export class AuthController {
     delete req.session.pendingTotpCipher;
     req.session.totpVerified = true;
     flash(req, 'totp.enrolled');
+    await saveSession(req);
     return res.redirect(303, '/');
   }
 
@@ -167,6 +177,7 @@ export class AuthController {
       });
     }
     req.session.totpVerified = true;
+    await saveSession(req);
     return res.redirect(303, '/');
   }
 

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { cliContext } from '../../src/audit/audit.service';
 import type { Client } from '../../src/clients/client.entity';
@@ -10,7 +10,8 @@ import { canMove } from '../../src/referrals/referral-status';
 import { ReferralChangeRefused, ReferralsService } from '../../src/referrals/referrals.service';
 import { Agent, aPersona, createTestApp, loginAs, Persona, submit, TestApp, unique } from '../support/app';
 import { auditRowsFor } from '../support/audit';
-import { actorOf, aClient, addDays, erase } from '../support/fixtures';
+import { MINUTES } from '../support/fake-clock';
+import { actorOf, aClient, addDays, erase, randomLetters } from '../support/fixtures';
 
 jest.setTimeout(60_000);
 
@@ -202,6 +203,58 @@ describe('referrals', () => {
       expect(wrong.status).toBe(422);
       const rows = await t.dataSource.query(`SELECT id FROM referral WHERE client_id = $1`, [client.id]);
       expect(rows).toEqual([]);
+    });
+
+    it('shows the messages in English to a user who chose English, not the Vietnamese ones, and saves nothing', async () => {
+      const client = await aClient(t, worker);
+      const form = `/clients/${client.id}/referrals/new?service=hiv_testing`;
+      // A session of its own, so the language chosen here never reaches the other tests' agent.
+      const english = await loginAs(t, worker);
+      const switched = await submit(english, '/lang', { lang: 'en', next: form }, form);
+      expect(switched.status).toBe(303);
+      const page = await english.get(form).expect(200);
+      expect(page.text).toContain('<html lang="en">');
+
+      // No provider chosen although the directory has some, and a referral dated tomorrow.
+      const first = await post(english, `/clients/${client.id}/referrals`, {
+        serviceType: 'hiv_testing',
+        providerId: '',
+        referredOn: addDays(today(), 1),
+        submissionKey: randomUUID(),
+      });
+      expect(first.status).toBe(422);
+      expect(fieldError(first.text, 'providerId')).toBe('Choose an active provider that offers this service.');
+      expect(fieldError(first.text, 'referredOn')).toBe('The date cannot be after today.');
+      expect(first.text).toContain('Please correct the fields marked below.');
+      for (const vietnamese of [
+        'Hãy chọn một cơ sở tiếp nhận đang hoạt động, có cung cấp dịch vụ này.',
+        'Ngày không được sau hôm nay.',
+        'Vui lòng sửa các mục được đánh dấu bên dưới.',
+      ])
+        expect(first.text).not.toContain(vietnamese);
+
+      // A phone number in the note, and an appointment before the referral.
+      const second = await post(english, `/clients/${client.id}/referrals`, {
+        serviceType: 'hiv_testing',
+        providerId: clinic.id,
+        referredOn: today(),
+        appointmentOn: addDays(today(), -1),
+        note: 'Gọi 0912345678',
+        submissionKey: randomUUID(),
+      });
+      expect(second.status).toBe(422);
+      expect(fieldError(second.text, 'note')).toBe(
+        'Do not write a phone number or an ID number (9 or 12 digits) here: records keep no identifying details.',
+      );
+      expect(fieldError(second.text, 'appointmentOn')).toBe('The appointment cannot be before the referral date.');
+      for (const vietnamese of ['Không ghi số điện thoại', 'Ngày hẹn không được trước ngày chuyển gửi.'])
+        expect(second.text).not.toContain(vietnamese);
+
+      const rows = await t.dataSource.query(`SELECT id FROM referral WHERE client_id = $1`, [client.id]);
+      expect(rows).toEqual([]);
+      // The other agent of the same user keeps Vietnamese: the choice is the browser's, not the account's.
+      const vietnamesePage = await agent.get(form).expect(200);
+      expect(vietnamesePage.text).toContain('<html lang="vi">');
     });
   });
 
@@ -445,6 +498,14 @@ describe('referrals', () => {
     };
     const confirmAs = async (fields: Record<string, string>, from = request.agent(t.app.getHttpServer())) =>
       submit(from, '/confirm', fields, '/confirm');
+    /** A visitor from one address (as behind the proxy): a random one, so no earlier run's counter applies. */
+    const visitorFrom = (address = `2001:db8:ffff:${randomBytes(6).toString('hex').match(/..../g)!.join(':')}::1`) =>
+      request.agent(t.app.getHttpServer()).set('X-Forwarded-For', address);
+    /** A wrong answer with a code no slip carries (a fresh one each time, so no code reaches its own limit of five). */
+    const wrongAnswer = (visitor: Agent) => {
+      const code = randomBytes(4).toString('hex').toUpperCase();
+      return confirmAs({ code: `${code.slice(0, 4)}-${code.slice(4)}`, pin: '123456', servedOn: today() }, visitor);
+    };
 
     it('prints the display code, the referral code, the PIN, the provider and the appointment, and nothing else about the client', async () => {
       const client = await aClient(t, worker);
@@ -508,7 +569,7 @@ describe('referrals', () => {
       const referral = await aReferral(client);
       const { code, pin } = await slipOf(agent, referral.id);
       const wrongPin = pin === '000000' ? '111111' : '000000';
-      const unknown = await confirmAs({ code: 'AAAA-AAAA', pin, servedOn: today() });
+      const unknown = await confirmAs({ code: `${randomLetters(4)}-${randomLetters(4)}`, pin, servedOn: today() });
       const wrong = await confirmAs({ code, pin: wrongPin, servedOn: today() });
       expect(unknown.status).toBe(422);
       expect(wrong.status).toBe(422);
@@ -526,6 +587,69 @@ describe('referrals', () => {
         `SELECT count(*)::int AS n FROM audit_event WHERE action = 'referral.confirmation_failed'`,
       );
       expect(failures[0].n).toBeGreaterThanOrEqual(6);
+    });
+
+    it('locks an address after 20 wrong answers in 15 minutes, whatever the codes, without locking another address', async () => {
+      const aSlip = async () => {
+        const referral = await aReferral(await aClient(t, worker));
+        return { referral, ...(await slipOf(agent, referral.id)) };
+      };
+      const statusOfReferral = async (id: string) =>
+        (await t.dataSource.query(`SELECT status FROM referral WHERE id = $1`, [id]))[0].status as string;
+
+      const walker = visitorFrom();
+      const neighbour = visitorFrom();
+      const [first, second, third] = [await aSlip(), await aSlip(), await aSlip()];
+      try {
+        // Nineteen wrong answers: still answered as wrong, never locked, and a right answer still goes through.
+        for (let i = 0; i < 19; i++) expect((await wrongAnswer(walker)).status).toBe(422);
+        const beforeLimit = await confirmAs({ code: first.code, pin: first.pin, servedOn: today() }, walker);
+        expect(beforeLimit.status).toBe(200);
+        expect(await statusOfReferral(first.referral.id)).toBe('completed');
+
+        // The twentieth wrong answer (a success does not wipe the address's count) locks the address...
+        const twentieth = await wrongAnswer(walker);
+        expect(twentieth.status).toBe(422);
+        expect(twentieth.text).not.toContain('sai quá nhiều lần');
+        const locked = await confirmAs({ code: second.code, pin: second.pin, servedOn: today() }, walker);
+        expect(locked.status).toBe(429);
+        expect(locked.text).toContain('Đã nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút.');
+        expect(await statusOfReferral(second.referral.id)).toBe('referred');
+
+        // ...for that address only: the same slip confirms from another address.
+        const elsewhere = await confirmAs({ code: second.code, pin: second.pin, servedOn: today() }, neighbour);
+        expect(elsewhere.status).toBe(200);
+        expect(elsewhere.text).toContain('data-testid="confirmed"');
+        expect(await statusOfReferral(second.referral.id)).toBe('completed');
+
+        // Still locked a minute before the 15 minutes are over; free again after them.
+        t.clock.advance(14 * MINUTES);
+        const stillLocked = await confirmAs({ code: third.code, pin: third.pin, servedOn: today() }, walker);
+        expect(stillLocked.status).toBe(429);
+        expect(stillLocked.text).toContain('Vui lòng thử lại sau 1 phút.');
+        t.clock.advance(1 * MINUTES + 1000);
+        const unlocked = await confirmAs({ code: third.code, pin: third.pin, servedOn: today() }, walker);
+        expect(unlocked.status).toBe(200);
+        expect(await statusOfReferral(third.referral.id)).toBe('completed');
+      } finally {
+        t.clock.reset();
+      }
+    });
+
+    it('counts an address’s wrong answers within 15 minutes only: older ones do not add up to a lock', async () => {
+      const visitor = visitorFrom();
+      const referral = await aReferral(await aClient(t, worker));
+      const { code, pin } = await slipOf(agent, referral.id);
+      try {
+        for (let i = 0; i < 19; i++) expect((await wrongAnswer(visitor)).status).toBe(422);
+        // Sixteen minutes later the window has passed: one more wrong answer starts a new count.
+        t.clock.advance(16 * MINUTES);
+        expect((await wrongAnswer(visitor)).status).toBe(422);
+        const right = await confirmAs({ code, pin, servedOn: today() }, visitor);
+        expect(right.status).toBe(200);
+      } finally {
+        t.clock.reset();
+      }
     });
 
     it('refuses bad confirmation input with messages and never a 500', async () => {
@@ -657,6 +781,60 @@ describe('referrals', () => {
           note: null,
         });
         expect(await listed()).toEqual({ ids: [], due: 0, overdue: 0 });
+      } finally {
+        t.clock.reset();
+      }
+    });
+
+    it('lists the referrals waiting longest first on the page, whatever order they were made in', async () => {
+      const followWorker = await aPersona(t, 'social_worker');
+      const [a, b, c] = [
+        await aClient(t, followWorker),
+        await aClient(t, followWorker),
+        await aClient(t, followWorker),
+      ];
+      const schedule = (id: string) =>
+        referrals().changeStatus(actorOf(followWorker), cliContext(), id, 1, {
+          status: 'scheduled',
+          statusOn: today(),
+          appointmentOn: addDays(today(), 2),
+          verification: null,
+          note: null,
+        });
+      /** The rows of the follow-up page, top to bottom: referral, client code, days without update, overdue. */
+      const rowsOf = (html: string) =>
+        [...html.matchAll(/<tr data-testid="follow-up-row"([^>]*)>([\s\S]*?)<\/tr>/g)].map(([, attributes, row]) => ({
+          id: /href="\/referrals\/([0-9a-f-]{36})"/.exec(row)?.[1],
+          code: /<a href="\/clients\/[^"]+">([^<]+)<\/a>/.exec(row)?.[1],
+          days: Number(/data-testid="days">(\d+)/.exec(row)?.[1]),
+          overdue: attributes.includes('data-overdue="true"'),
+        }));
+      try {
+        // Made in the order a, b, c on the same day; a is updated 10 days later and c 16 days later,
+        // so after 33 days b has waited longest (33, overdue), then a (23), then c (17).
+        const first = await aReferral(a, followWorker);
+        const second = await aReferral(b, followWorker);
+        const third = await aReferral(c, followWorker);
+        t.clock.advance(10 * DAYS);
+        await schedule(first.id);
+        t.clock.advance(6 * DAYS);
+        await schedule(third.id);
+        t.clock.advance(17 * DAYS);
+
+        const expected = [
+          { id: second.id, code: b.displayCode, days: 33, overdue: true },
+          { id: first.id, code: a.displayCode, days: 23, overdue: false },
+          { id: third.id, code: c.displayCode, days: 17, overdue: false },
+        ];
+        // A fresh sign-in: the clock moved past the session's timeout.
+        const followAgent = await loginAs(t, followWorker);
+        const mine = await followAgent.get('/referrals/follow-up').expect(200);
+        expect(rowsOf(mine.text)).toEqual(expected);
+        expect(mine.text).toMatch(
+          /data-testid="follow-up-counts">\s*<span[^>]*>[^<]*2[^<]*<\/span>\s*<span[^>]*>[^<]*1/,
+        );
+        const all = await followAgent.get('/referrals/follow-up?scope=all').expect(200);
+        expect(rowsOf(all.text)).toEqual(expected);
       } finally {
         t.clock.reset();
       }
