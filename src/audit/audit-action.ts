@@ -59,6 +59,7 @@ export const AUDIT_ACTIONS = [
   'target.deleted',
   'consent_notice.published',
   'client.erased',
+  'erasure.register_listed',
   'client.restricted',
   'client.restriction_lifted',
   'client.summary_printed',

@@ -62,7 +62,13 @@ export class ErasureController {
     return res.redirect(303, '/clients');
   }
 
-  private async render(res: Response, status: number, client: Client, values: Record<string, unknown>, errors?: FormErrors) {
+  private async render(
+    res: Response,
+    status: number,
+    client: Client,
+    values: Record<string, unknown>,
+    errors?: FormErrors,
+  ) {
     const names = districtNames(await this.districtsService.listAll());
     res.setHeader('Cache-Control', 'no-store');
     res.status(status).render('erasure/erase', {

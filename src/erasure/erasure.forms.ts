@@ -1,10 +1,11 @@
-import { IsIn, IsNotEmpty, IsString, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsString, MaxLength, MinLength } from 'class-validator';
+import { NoDirectIdentifiers } from '../privacy/free-text';
 import { normalizeDisplayCode } from '../privacy/client-code';
 import { fieldsOf, FormErrors, FormResult, parseForm } from '../web/form';
 import { CHECKED } from '../web/form-rules';
-import { MANUAL_ERASURE_REASONS, type ErasureReason } from './erasure.service';
+import { MANUAL_ERASURE_REASONS, type ManualErasureReason } from './erasure.service';
 
-type ManualReason = Exclude<ErasureReason, 'retention'>;
+type ManualReason = ManualErasureReason;
 
 class ErasureForm {
   @IsIn(MANUAL_ERASURE_REASONS, { message: 'erasure.errors.reason' })
@@ -41,7 +42,14 @@ export async function parseRetentionRun(body: unknown): Promise<FormResult<true>
   return form.ok ? { ok: true, value: true } : form;
 }
 
-/** `client:erase`: the raw client code, the organization's code and a reason code. */
+const REASON_MIN = 5;
+const REASON_MAX = 300;
+
+/**
+ * `client:erase`: the raw client code, the organization's code and the reason (MISSION §6: `--reason
+ * TEXT`): one of the reason codes, or words — then recorded as `other` with the words sealed in the audit
+ * trail, refused when they look like a phone or ID number.
+ */
 export class ClientEraseArgs {
   @MaxLength(40, { message: 'erasure.errors.uic' })
   @IsNotEmpty({ message: 'validation.required' })
@@ -52,6 +60,16 @@ export class ClientEraseArgs {
   @IsString({ message: 'validation.organization' })
   org: string;
 
-  @IsIn(MANUAL_ERASURE_REASONS, { message: `erasure.errors.reasonCode|codes=${MANUAL_ERASURE_REASONS.join(', ')}` })
-  reason: ManualReason;
+  @NoDirectIdentifiers()
+  @MaxLength(REASON_MAX, { message: `erasure.errors.reasonText|codes=${MANUAL_ERASURE_REASONS.join(', ')}` })
+  @MinLength(REASON_MIN, { message: `erasure.errors.reasonText|codes=${MANUAL_ERASURE_REASONS.join(', ')}` })
+  @IsString({ message: `erasure.errors.reasonText|codes=${MANUAL_ERASURE_REASONS.join(', ')}` })
+  reason: string;
+}
+
+/** A reason from the command line: its code, and the words when it was not one of the codes. */
+export function erasureReasonOf(text: string): { reason: ManualReason; words: string | null } {
+  const trimmed = text.trim();
+  const code = MANUAL_ERASURE_REASONS.find((r) => r === trimmed);
+  return code ? { reason: code, words: null } : { reason: 'other', words: trimmed };
 }

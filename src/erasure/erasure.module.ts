@@ -14,7 +14,12 @@ import { RetentionService } from './retention.service';
 
 /** Erasure by crypto-shredding and the retention job (MISSION §2 rule 8). */
 @Module({
-  imports: [TypeOrmModule.forFeature([Client]), ConfigModule.forFeature(retentionConfig), ClientsModule, GeographyModule],
+  imports: [
+    TypeOrmModule.forFeature([Client]),
+    ConfigModule.forFeature(retentionConfig),
+    ClientsModule,
+    GeographyModule,
+  ],
   controllers: [ErasureController, RetentionController],
   providers: [ErasureRepository, ClientErasureService, RetentionService, RetentionScheduler],
   exports: [ClientErasureService, RetentionService],

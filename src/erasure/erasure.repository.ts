@@ -27,8 +27,7 @@ export interface DormantCount {
   count: number;
 }
 
-const affected = (result: unknown): number =>
-  Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
+const affected = (result: unknown): number => (Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0);
 
 /**
  * An active client `c` with no activity on or after the cutoff day ($1): registration and consent,
@@ -122,6 +121,17 @@ export class ErasureRepository {
         WHERE id = $1`,
       [clientId, erasedAt],
     );
+  }
+
+  /** Erased clients (tombstone id and time), oldest first; from the Hanoi day `since` when given. */
+  async erasedSince(since: string | null): Promise<Array<{ clientId: string; erasedAt: Date }>> {
+    const rows: Array<{ clientId: string; erasedAt: Date }> = await this.clients.query(
+      `SELECT id AS "clientId", erased_at AS "erasedAt" FROM client
+        WHERE status = 'erased' AND ($1::date IS NULL OR (erased_at AT TIME ZONE '${TIME_ZONE}')::date >= $1::date)
+        ORDER BY erased_at, id`,
+      [since],
+    );
+    return rows.map((r) => ({ clientId: r.clientId, erasedAt: new Date(r.erasedAt) }));
   }
 
   /** Whether the client is still dormant for the cutoff (re-checked under the lock before a retention erasure). */

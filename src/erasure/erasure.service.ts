@@ -4,6 +4,7 @@ import { AuditContext, AuditService } from '../audit/audit.service';
 import { Clock, localDay } from '../clock/clock';
 import type { Tx } from '../database/transaction';
 import { normalizeComposedUic, UicHasher } from '../privacy/client-code';
+import { FieldCipher } from '../privacy/field-cipher';
 import { isUuid } from '../web/form-rules';
 import { ErasureRepository } from './erasure.repository';
 
@@ -12,15 +13,40 @@ import { ErasureRepository } from './erasure.repository';
  * (a reason typed in words could name or describe them, and would outlive the erasure in the trail).
  * `retention` is the scheduled job's; people choose from the others.
  */
-export const ERASURE_REASONS = ['client_request', 'consent_withdrawn', 'recorded_in_error', 'other', 'retention'] as const;
+export const ERASURE_REASONS = [
+  'client_request',
+  'consent_withdrawn',
+  'recorded_in_error',
+  'other',
+  'retention',
+  'reapplied_after_restore',
+] as const;
 export type ErasureReason = (typeof ERASURE_REASONS)[number];
-export const MANUAL_ERASURE_REASONS = ERASURE_REASONS.filter(
-  (reason): reason is Exclude<ErasureReason, 'retention'> => reason !== 'retention',
-);
+/** The reasons people choose from; `retention` and `reapplied_after_restore` are the system's. */
+export const MANUAL_ERASURE_REASONS = ['client_request', 'consent_withdrawn', 'recorded_in_error', 'other'] as const;
+export type ManualErasureReason = (typeof MANUAL_ERASURE_REASONS)[number];
+
+/** One line of the erasure register: a tombstone id (a random number that says nothing) and when. */
+export interface ErasureRecord {
+  clientId: string;
+  erasedAt: Date;
+}
+
+/** What re-applying a register to a restored database did, by client. */
+export interface ReapplySummary {
+  erased: number;
+  alreadyErased: number;
+  /** Not in this database (registered after the backup was taken): nothing to erase. */
+  absent: number;
+  /** Merged into another record before the erasure: the kept record is in the register if it was erased. */
+  merged: number;
+}
 
 /** An erasure refused, with the message key saying why (both languages); nothing was changed. */
 export class ErasureRefusedError extends Error {
-  constructor(readonly messageKey: 'erasure.errors.notFound' | 'erasure.errors.alreadyErased' | 'erasure.errors.merged') {
+  constructor(
+    readonly messageKey: 'erasure.errors.notFound' | 'erasure.errors.alreadyErased' | 'erasure.errors.merged',
+  ) {
     super(messageKey);
   }
 }
@@ -54,16 +80,58 @@ export class ClientErasureService {
     private readonly erasureRepository: ErasureRepository,
     private readonly uicHasher: UicHasher,
     private readonly auditService: AuditService,
+    private readonly cipher: FieldCipher,
     private readonly clock: Clock,
   ) {}
 
   /**
-   * Erases the client in one transaction, audited `client.erased` with the reason code and counts. The
-   * caller has checked the actor's scope (the web page loads the client for the manager first). An
-   * unknown, already erased or merged client is refused with ErasureRefusedError.
+   * Erases the client in one transaction, audited `client.erased` with the reason code and counts (and,
+   * from the command line, the words of the reason sealed under the key ring: free text). The caller has
+   * checked the actor's scope (the web page loads the client for the manager first). An unknown, already
+   * erased or merged client is refused with ErasureRefusedError.
    */
-  erase(context: AuditContext, clientId: string, reason: ErasureReason): Promise<ErasureSummary> {
-    return this.inTransaction(context, clientId, reason, null);
+  erase(
+    context: AuditContext,
+    clientId: string,
+    reason: ErasureReason,
+    reasonText: string | null = null,
+  ): Promise<ErasureSummary> {
+    return this.inTransaction(context, clientId, reason, null, reasonText);
+  }
+
+  /**
+   * The erasure register (SECURITY.md §4): every erased client's tombstone id and erasure time, oldest
+   * first, from `since` (a Hanoi day) when given. Kept with the backups, it lets the erasures made after a
+   * backup be made again in a restored copy. Listing it is audited.
+   */
+  async register(context: AuditContext, since: string | null): Promise<ErasureRecord[]> {
+    const records = await this.erasureRepository.erasedSince(since);
+    await this.auditService.record(null, context, {
+      action: 'erasure.register_listed',
+      details: { since, clients: records.length },
+    });
+    return records;
+  }
+
+  /**
+   * Erases again, in a database restored from a backup, every client of the register that is back in it
+   * (audited like any erasure, reason `reapplied_after_restore`). Clients already erased, absent or
+   * merged are counted and left as they are; running it twice changes nothing the second time.
+   */
+  async reapply(context: AuditContext, clientIds: readonly string[]): Promise<ReapplySummary> {
+    const summary: ReapplySummary = { erased: 0, alreadyErased: 0, absent: 0, merged: 0 };
+    for (const clientId of new Set(clientIds)) {
+      try {
+        await this.inTransaction(context, clientId, 'reapplied_after_restore', null, null);
+        summary.erased += 1;
+      } catch (error) {
+        if (!(error instanceof ErasureRefusedError)) throw error;
+        if (error.messageKey === 'erasure.errors.alreadyErased') summary.alreadyErased += 1;
+        else if (error.messageKey === 'erasure.errors.merged') summary.merged += 1;
+        else summary.absent += 1;
+      }
+    }
+    return summary;
   }
 
   /**
@@ -72,7 +140,7 @@ export class ClientErasureService {
    */
   async eraseDormant(context: AuditContext, clientId: string, cutoff: string): Promise<ErasureSummary | null> {
     try {
-      return await this.inTransaction(context, clientId, 'retention', cutoff);
+      return await this.inTransaction(context, clientId, 'retention', cutoff, null);
     } catch (error) {
       // Erased or merged meanwhile, or active again: not this run's to erase.
       if (error instanceof ErasureRefusedError || error instanceof NoLongerDormantError) return null;
@@ -93,6 +161,7 @@ export class ClientErasureService {
     clientId: string,
     reason: ErasureReason,
     dormantBefore: string | null,
+    reasonText: string | null,
   ): Promise<ErasureSummary> {
     if (!isUuid(clientId)) throw new ErasureRefusedError('erasure.errors.notFound');
     return this.dataSource.transaction(async (tx) => {
@@ -103,7 +172,7 @@ export class ClientErasureService {
       if (dormantBefore && !(await this.erasureRepository.isDormant(tx, client.id, dormantBefore))) {
         throw new NoLongerDormantError();
       }
-      return this.destroy(tx, context, client.id, client.organizationId, reason);
+      return this.destroy(tx, context, client.id, client.organizationId, reason, reasonText);
     });
   }
 
@@ -113,6 +182,7 @@ export class ClientErasureService {
     clientId: string,
     organizationId: string,
     reason: ErasureReason,
+    reasonText: string | null,
   ): Promise<ErasureSummary> {
     const now = this.clock.now();
     const sealedCells = await this.erasureRepository.clearSealedCells(tx, clientId);
@@ -124,7 +194,13 @@ export class ClientErasureService {
       action: 'client.erased',
       target: { type: 'client', id: clientId },
       organizationId,
-      details: { reason, sealedCells, slips, memberships },
+      details: {
+        reason,
+        sealedCells,
+        slips,
+        memberships,
+        ...(reasonText ? { reasonCipher: this.cipher.encrypt(reasonText) } : {}),
+      },
     });
     return { clientId, organizationId, sealedCells, slips, memberships };
   }

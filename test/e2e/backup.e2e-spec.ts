@@ -234,21 +234,42 @@ describe.each(KINDS)(
       expect(after).toEqual([{ action: 'backup.restored', actor_name: expect.stringMatching(/^cli:/) }]);
     });
 
-    it('a backup taken after an erasure restores no trace of the erased client: no code, no alias, nothing decryptable', async () => {
+    it('a backup taken after an erasure restores no trace of the erased client; an older one does until the erasure register is applied', async () => {
       const ALIAS = 'Sơn Ca bến xe – dấu Quartz-Lynx-31';
       const NOTE = 'Hẹn ở quán nước gần chợ – dấu Topaz-Marten-84';
       const KEPT_ALIAS = 'Chim Sẻ chợ đêm – dấu Opal-Badger-57';
       const origin = await aStore('era');
-      resetEnvForTests(origin.env);
-      const t: TestApp = await createTestApp();
-      // The application key ring outlives the app: it is what an attacker holding the keys would use.
-      const cipher = t.app.get(FieldCipher);
-      const dataKeys = t.app.get(ClientDataKeys);
-      let erased: { id: string; uic_hash: string; display_code: string; data_key_cipher: string; alias_cipher: string };
-      let erasedKey: Buffer;
-      let erasedCiphers: string[];
-      let keptId: string;
-      try {
+      /** Runs `work` with the app on the origin store, then puts the environment back. */
+      const withApp = async <T>(work: (t: TestApp) => Promise<T>): Promise<T> => {
+        resetEnvForTests(origin.env);
+        const t: TestApp = await createTestApp();
+        try {
+          return await work(t);
+        } finally {
+          await t.close();
+          for (const [name, value] of Object.entries(saved)) {
+            if (value === undefined) delete process.env[name];
+            else process.env[name] = value;
+          }
+          resetEnvForTests();
+        }
+      };
+      let cipher!: FieldCipher;
+      let dataKeys!: ClientDataKeys;
+      let erased!: {
+        id: string;
+        uic_hash: string;
+        display_code: string;
+        data_key_cipher: string;
+        alias_cipher: string;
+      };
+      let erasedKey!: Buffer;
+      let erasedCiphers!: string[];
+      let keptId!: string;
+      await withApp(async (t) => {
+        // The application key ring outlives the app: it is what an attacker holding the keys would use.
+        cipher = t.app.get(FieldCipher);
+        dataKeys = t.app.get(ClientDataKeys);
         const worker = await aPersona(t, 'social_worker');
         const withAliasAndNote = async (persona: Persona, alias: string, note: string) => {
           const client = await aClient(t, persona);
@@ -293,69 +314,103 @@ describe.each(KINDS)(
         erasedCiphers = [erased.alias_cipher, ...notes.map((n) => n.note_cipher)];
         // Before the erasure the client's key opens its text: the checks below are not vacuous.
         expect(erasedCiphers.map((c) => open(c, () => erasedKey))).toEqual([ALIAS, NOTE]);
-        await erase(t, target);
-      } finally {
-        await t.close();
-        for (const [name, value] of Object.entries(saved)) {
-          if (value === undefined) delete process.env[name];
-          else process.env[name] = value;
-        }
-        resetEnvForTests();
-      }
+      });
+      const before = join(work, 'before-erasure.backup');
+      expect((await run(origin, ['backup', before])).code).toBe(0);
+      await withApp((t) => erase(t, erased));
 
-      const file = join(work, 'after-erasure.backup');
-      expect((await run(origin, ['backup', file])).code).toBe(0);
-      const restoredStore = await aStore('era2');
-      const restore = await run(restoredStore, ['restore', file]);
+      /** The restored copy holds no trace of the erased client, and the kept client's text still opens. */
+      const expectNoTrace = async (store: Store) => {
+        const [tombstone] = await store.session((query) =>
+          query(`SELECT status, uic_hash, display_code, alias_cipher, data_key_cipher FROM client WHERE id = $1`, [
+            erased.id,
+          ]),
+        );
+        expect(tombstone).toEqual({
+          status: 'erased',
+          uic_hash: null,
+          display_code: null,
+          alias_cipher: null,
+          data_key_cipher: null,
+        });
+        const values = await everyValue(store);
+        expect(values.length).toBeGreaterThan(50);
+        const traces = [erased.uic_hash, erased.display_code, erased.data_key_cipher, ...erasedCiphers, ALIAS, NOTE];
+        const found = values.filter((v) => traces.some((trace) => v.text.includes(trace)));
+        expect(found).toEqual([]);
+        // No text sealed with any client key opens with the erased client's key …
+        const sealed = values.flatMap((v) =>
+          (v.text.match(CLIENT_SEALED) ?? []).map((text) => ({ where: v.where, text })),
+        );
+        expect(sealed.length).toBeGreaterThan(0);
+        const opened = sealed.filter(({ text }) => {
+          try {
+            open(text, () => erasedKey);
+            return true;
+          } catch {
+            return false;
+          }
+        });
+        expect(opened).toEqual([]);
+        // … and nothing the application key ring opens is that key: it is gone from the copy.
+        const ringSealed = values.flatMap((v) => v.text.match(RING_SEALED) ?? []);
+        expect(ringSealed.length).toBeGreaterThan(0);
+        const keyBase64 = erasedKey.toString('base64');
+        expect(ringSealed.filter((text) => cipher.decrypt(text) === keyBase64)).toEqual([]);
+        // The other client's text is still readable in the restored copy (the keys are right).
+        const [kept] = await store.session((query) =>
+          query<{ alias_cipher: string; data_key_cipher: string }>(
+            `SELECT alias_cipher, data_key_cipher FROM client WHERE id = $1`,
+            [keptId],
+          ),
+        );
+        expect(dataKeys.decrypt(kept.data_key_cipher, kept.alias_cipher)).toBe(KEPT_ALIAS);
+      };
+
+      // A backup taken after the erasure: nothing of the client.
+      const after = join(work, 'after-erasure.backup');
+      expect((await run(origin, ['backup', after])).code).toBe(0);
+      const restoredAfter = await aStore('era2');
+      const restore = await run(restoredAfter, ['restore', after]);
       expect(restore.stderr).not.toContain('Failed');
       expect(restore.code).toBe(0);
+      await expectNoTrace(restoredAfter);
 
-      const [tombstone] = await restoredStore.session((query) =>
-        query(`SELECT status, uic_hash, display_code, alias_cipher, data_key_cipher FROM client WHERE id = $1`, [
-          erased.id,
-        ]),
-      );
-      expect(tombstone).toEqual({
-        status: 'erased',
-        uic_hash: null,
-        display_code: null,
-        alias_cipher: null,
-        data_key_cipher: null,
-      });
+      // The erasure register of the origin: tombstone ids and times only.
+      const listed = await run(origin, ['erasures:list']);
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toContain(erased.id);
+      expect(listed.stdout).not.toContain(erased.display_code);
+      const register = join(work, 'erasures.txt');
+      writeFileSync(register, listed.stdout);
 
-      const values = await everyValue(restoredStore);
-      expect(values.length).toBeGreaterThan(50);
-      const traces = [erased.uic_hash, erased.display_code, erased.data_key_cipher, ...erasedCiphers, ALIAS, NOTE];
-      const found = values.filter((v) => traces.some((trace) => v.text.includes(trace)));
-      expect(found).toEqual([]);
-      // No text sealed with any client key opens with the erased client's key …
-      const sealed = values.flatMap((v) =>
-        (v.text.match(CLIENT_SEALED) ?? []).map((text) => ({ where: v.where, text })),
-      );
-      expect(sealed.length).toBeGreaterThan(0);
-      const opened = sealed.filter(({ text }) => {
-        try {
-          open(text, () => erasedKey);
-          return true;
-        } catch {
-          return false;
-        }
-      });
-      expect(opened).toEqual([]);
-      // … and nothing the application key ring opens is that key: it is gone from the copy.
-      const ringSealed = values.flatMap((v) => v.text.match(RING_SEALED) ?? []);
-      expect(ringSealed.length).toBeGreaterThan(0);
-      const keyBase64 = erasedKey.toString('base64');
-      expect(ringSealed.filter((text) => cipher.decrypt(text) === keyBase64)).toEqual([]);
-
-      // The other client's text is still readable in the restored copy (the keys are right).
-      const [kept] = await restoredStore.session((query) =>
-        query<{ alias_cipher: string; data_key_cipher: string }>(
-          `SELECT alias_cipher, data_key_cipher FROM client WHERE id = $1`,
-          [keptId],
+      // A backup taken before the erasure brings the client back (SECURITY.md §3) …
+      const restoredBefore = await aStore('era3');
+      expect((await run(restoredBefore, ['restore', before])).code).toBe(0);
+      const [back] = await restoredBefore.session((query) =>
+        query<{ status: string; alias_cipher: string; data_key_cipher: string }>(
+          `SELECT status, alias_cipher, data_key_cipher FROM client WHERE id = $1`,
+          [erased.id],
         ),
       );
-      expect(dataKeys.decrypt(kept.data_key_cipher, kept.alias_cipher)).toBe(KEPT_ALIAS);
+      expect(back.status).toBe('active');
+      expect(dataKeys.decrypt(back.data_key_cipher, back.alias_cipher)).toBe(ALIAS);
+      // … until the register is applied to the restored copy: then it holds nothing of the client either.
+      const reapplied = await run(restoredBefore, ['erasures:reapply', register]);
+      expect(reapplied.stderr).toBe('');
+      expect(reapplied.code).toBe(0);
+      expect(reapplied.stdout).toContain('1 client(s) erased again');
+      await expectNoTrace(restoredBefore);
+      const [audit] = await restoredBefore.session((query) =>
+        query<{ details: { reason: string } }>(
+          `SELECT details FROM audit_event WHERE action = 'client.erased' AND target_id = $1`,
+          [erased.id],
+        ),
+      );
+      expect(audit.details.reason).toBe('reapplied_after_restore');
+      // Applying it again changes nothing.
+      const again = await run(restoredBefore, ['erasures:reapply', register]);
+      expect(again.stdout).toContain('0 client(s) erased again, 1 already erased');
     });
 
     it('refuses a damaged file, a file that is not a backup, or another key, leaving the target empty', async () => {

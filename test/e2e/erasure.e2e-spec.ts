@@ -121,13 +121,15 @@ describe('erasure of a client (crypto-shredding)', () => {
       },
       randomUUID(),
     );
-    await t.app.get(AssessmentsService).record(
-      actor,
-      context,
-      client.id,
-      { assessedOn: today(), answers: [{ domain: 'health', need: 'yes', eligible: 'yes' }], violence: 'no' },
-      randomUUID(),
-    );
+    await t.app
+      .get(AssessmentsService)
+      .record(
+        actor,
+        context,
+        client.id,
+        { assessedOn: today(), answers: [{ domain: 'health', need: 'yes', eligible: 'yes' }], violence: 'no' },
+        randomUUID(),
+      );
     const provider = await t.app.get(ProvidersService).create(cliContext(), {
       name: unique('Phòng khám'),
       domains: ['health'],
@@ -463,7 +465,9 @@ describe('erasure of a client (crypto-shredding)', () => {
         ];
         const found = (values: Array<{ where: string; text: string }>) =>
           values.flatMap(({ where, text }) =>
-            needles.filter((needle) => text.toLowerCase().includes(needle.toLowerCase())).map((needle) => ({ where, needle })),
+            needles
+              .filter((needle) => text.toLowerCase().includes(needle.toLowerCase()))
+              .map((needle) => ({ where, needle })),
           );
 
         // The scan is not blind: before erasure it saw the client's code, key and readable ciphertexts.
@@ -471,7 +475,12 @@ describe('erasure of a client (crypto-shredding)', () => {
           expect.arrayContaining(['client.uic_hash', 'client.display_code', 'client.data_key_cipher']),
         );
         expect(readable(valuesBefore, rich.wrappedKey).map((r) => r.where)).toEqual(
-          expect.arrayContaining(['client.alias_cipher', 'contact.note_cipher', 'referral.note_cipher', 'referral.pin_cipher']),
+          expect.arrayContaining([
+            'client.alias_cipher',
+            'contact.note_cipher',
+            'referral.note_cipher',
+            'referral.pin_cipher',
+          ]),
         );
 
         // Even with the old wrapped key (an old backup) and the application keys, nothing left decrypts.
@@ -514,8 +523,10 @@ describe('client:erase on the command line', () => {
   let env: NodeJS.ProcessEnv;
   let org: string;
   const RAW_UIC = 'LAHOF91Q';
+  const SECOND_UIC = 'MIHUF88T';
 
-  const rowsOf = (sql: string, params: unknown[] = []) => queryCliDatabase<Record<string, unknown>>(dataDir, sql, params);
+  const rowsOf = (sql: string, params: unknown[] = []) =>
+    queryCliDatabase<Record<string, unknown>>(dataDir, sql, params);
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'nc-erase-'));
@@ -525,7 +536,7 @@ describe('client:erase on the command line', () => {
     const file = join(dataDir, 'clients.csv');
     writeFileSync(
       file,
-      `uic,gender,birth_year,district,work_setting,first_contact_date,consent_date\n${RAW_UIC},female,1991,ba-dinh,street,2024-05-02,2024-05-02\n`,
+      `uic,gender,birth_year,district,work_setting,first_contact_date,consent_date\n${RAW_UIC},female,1991,ba-dinh,street,2024-05-02,2024-05-02\n${SECOND_UIC},female,1988,ba-dinh,street,2024-05-02,2024-05-02\n`,
     );
     const imported = await cli(env, ['import', 'clients', file, '--org', org]);
     expect(imported.code).toBe(0);
@@ -533,13 +544,14 @@ describe('client:erase on the command line', () => {
 
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  const clientOfOrg = async () => {
-    const [row] = await rowsOf(
+  /** The organization's clients in the order of the file (first: RAW_UIC, second: SECOND_UIC). */
+  const clientOfOrg = async (index = 0) => {
+    const rows = await rowsOf(
       `SELECT c.id, c.status, c.uic_hash, c.display_code FROM client c JOIN organization o ON o.id = c.organization_id
-        WHERE o.code = $1`,
+        WHERE o.code = $1 ORDER BY c.created_at, c.first_contact_date, c.id`,
       [org],
     );
-    return row;
+    return rows[index];
   };
 
   it('refuses a missing reason and an unknown organization (exit 2), erasing nothing', async () => {
@@ -581,5 +593,52 @@ describe('client:erase on the command line', () => {
       [org],
     );
     expect(n).toBe(1);
+  });
+
+  it('takes the reason in words too: recorded as other, the words sealed in the audit trail; refuses a phone number', async () => {
+    const phone = await cli(env, ['client:erase', '--uic', SECOND_UIC, '--org', org, '--reason', 'gọi 0912345678']);
+    expect(phone.code).toBe(2);
+    expect(phone.stderr).toContain('--reason');
+    const tooShort = await cli(env, ['client:erase', '--uic', SECOND_UIC, '--org', org, '--reason', 'abc']);
+    expect(tooShort.code).toBe(2);
+    const before = await clientOfOrg(1);
+    expect(before.status).toBe('active');
+
+    const WORDS = 'Yêu cầu trực tiếp tại văn phòng';
+    const done = await cli(env, ['client:erase', '--uic', SECOND_UIC, '--org', org, '--reason', WORDS]);
+    expect(done.stderr).toBe('');
+    expect(done.code).toBe(0);
+    expect((await clientOfOrg(1)).status).toBe('erased');
+    const [audit] = await rowsOf(`SELECT details FROM audit_event WHERE action = 'client.erased' AND target_id = $1`, [
+      before.id,
+    ]);
+    expect(audit.details).toMatchObject({ reason: 'other', reasonCipher: expect.any(String) });
+    expect(JSON.stringify(audit.details)).not.toContain('văn phòng');
+  });
+
+  it('lists the erasure register (tombstone ids and times, audited) and refuses a register that is not one', async () => {
+    const erasedIds = [(await clientOfOrg(0)).id, (await clientOfOrg(1)).id];
+    const listed = await cli(env, ['erasures:list']);
+    expect(listed.code).toBe(0);
+    for (const id of erasedIds) expect(listed.stdout).toMatch(new RegExp(`^${id}\\t\\d{4}-\\d\\d-\\d\\dT`, 'm'));
+    const future = await cli(env, ['erasures:list', '--since', '2999-01-01']);
+    expect(future.stdout.split('\n').filter((l) => l && !l.startsWith('#'))).toEqual([]);
+    const badDay = await cli(env, ['erasures:list', '--since', '31/02/2026']);
+    expect(badDay.code).toBe(2);
+    const [{ n }] = await rowsOf(`SELECT count(*)::int AS n FROM audit_event WHERE action = 'erasure.register_listed'`);
+    expect(n).toBeGreaterThanOrEqual(2);
+
+    const notARegister = join(dataDir, 'not-a-register.txt');
+    writeFileSync(notARegister, `${erasedIds[0]}\nLAHOF91Q\n`);
+    const refused = await cli(env, ['erasures:reapply', notARegister]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('line 2: not a tombstone id');
+    expect(refused.stderr).not.toContain('LAHOF91Q');
+    // A register of this database: everyone on it is erased already, so nothing changes.
+    const register = join(dataDir, 'register.txt');
+    writeFileSync(register, listed.stdout);
+    const reapplied = await cli(env, ['erasures:reapply', register]);
+    expect(reapplied.code).toBe(0);
+    expect(reapplied.stdout).toContain('0 client(s) erased again');
   });
 });

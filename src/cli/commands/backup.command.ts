@@ -65,8 +65,9 @@ export const backupCommand: EarlyCommand = {
 function afterRestore(summary: BackupSummary): string {
   return [
     `Restored the ${KIND_LABELS[summary.kind]} backed up at ${summary.createdAt}.`,
-    `Clients erased after ${summary.createdAt} are back in this copy: erase them again before anyone uses it`,
-    "(the previous database's audit trail lists them under client.erased; see SECURITY.md, \"After a restore\").",
+    `Clients erased after ${summary.createdAt} are back in this copy: erase them again before anyone uses it,`,
+    'with the erasure register kept beside the backups (or taken from the previous database, whose audit trail',
+    'also lists them under client.erased): npm run cli -- erasures:reapply REGISTER (see SECURITY.md §4).',
   ].join('\n');
 }
 

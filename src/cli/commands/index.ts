@@ -1,7 +1,7 @@
 import type { CliCommand, EarlyCommand } from '../command';
 import { backupCommand, restoreCommand } from './backup.command';
 import { demoSeedCommand } from './demo.command';
-import { clientEraseCommand, retentionRunCommand } from './erase.command';
+import { clientEraseCommand, erasuresListCommand, erasuresReapplyCommand, retentionRunCommand } from './erase.command';
 import { importCommand } from './import.command';
 import { indicatorsCommand } from './indicators.command';
 import { rotateKeysCommand } from './keys.command';
@@ -17,6 +17,8 @@ export const COMMANDS: Array<CliCommand | EarlyCommand> = [
   importCommand,
   clientEraseCommand,
   retentionRunCommand,
+  erasuresListCommand,
+  erasuresReapplyCommand,
   indicatorsCommand,
   providerSamplesCommand,
   demoSeedCommand,
