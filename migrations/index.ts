@@ -11,6 +11,7 @@ import { CreateTargets1795890100000 } from './1795890100000-CreateTargets';
 import { CreateConsentNotices1795890200000 } from './1795890200000-CreateConsentNotices';
 import { CreatePrivacyRequests1795890300000 } from './1795890300000-CreatePrivacyRequests';
 import { AddClientErasure1795890400000 } from './1795890400000-AddClientErasure';
+import { CoverIndicatorClientDays1795890450000 } from './1795890450000-CoverIndicatorClientDays';
 
 /** Every migration, in order, listed explicitly (no globs: see STACK.md). */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   CreateConsentNotices1795890200000,
   CreatePrivacyRequests1795890300000,
   AddClientErasure1795890400000,
+  CoverIndicatorClientDays1795890450000,
 ];
