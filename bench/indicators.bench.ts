@@ -532,7 +532,7 @@ async function run(databaseUrl: string, dataDir: string): Promise<void> {
   const { toActor } = await import('../src/auth/actor');
   const { UsersService } = await import('../src/users/users.service');
   const { IndicatorsService } = await import('../src/indicators/indicators.service');
-  const { IndicatorsRepository } = await import('../src/indicators/indicators.repository');
+  const { IndicatorsRepository, wholeMonths } = await import('../src/indicators/indicators.repository');
   const { GroupSessionsService } = await import('../src/groups/group-sessions.service');
   const { ReferralsService } = await import('../src/referrals/referrals.service');
   const { TargetsService } = await import('../src/targets/targets.service');
@@ -651,8 +651,11 @@ async function run(databaseUrl: string, dataDir: string): Promise<void> {
     const q = { start: period.start, end: period.end, organizationIds: scope.organizations.map((o) => o.id) };
     const parts: Array<[string, () => Promise<unknown>]> = [
       ['reach (client-days, by contact district)', () => repository.reach(q)],
-      ['clientFigures (reached, access rate)', () => repository.clientFigures(q)],
-      ['referralFigures (made, completed)', () => repository.referralFigures(q)],
+      [
+        'monthFigures (reached, access rate, referrals; roll-ups)',
+        () => repository.monthFigures(q, wholeMonths(q)!),
+      ],
+      ['exactFigures (the same, any period: custom ones)', () => repository.exactFigures(q)],
       ['reachByMonth', () => repository.reachByMonth(q)],
       ['outcomes by domain', () => repository.outcomes(q, 'domain')],
       ['outcomes by provider', () => repository.outcomes(q, 'provider')],

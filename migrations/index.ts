@@ -12,6 +12,7 @@ import { CreateConsentNotices1795890200000 } from './1795890200000-CreateConsent
 import { CreatePrivacyRequests1795890300000 } from './1795890300000-CreatePrivacyRequests';
 import { AddClientErasure1795890400000 } from './1795890400000-AddClientErasure';
 import { CoverIndicatorClientDays1795890450000 } from './1795890450000-CoverIndicatorClientDays';
+import { CreateIndicatorRollups1795890500000 } from './1795890500000-CreateIndicatorRollups';
 
 /** Every migration, in order, listed explicitly (no globs: see STACK.md). */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   CreatePrivacyRequests1795890300000,
   AddClientErasure1795890400000,
   CoverIndicatorClientDays1795890450000,
+  CreateIndicatorRollups1795890500000,
 ];

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { DOMAINS } from '../reference/codes';
 
 /** ALL: the whole period's figure, not one district's or one domain's (MISSION §6). */
 export const ALL = 'ALL';
@@ -35,29 +36,101 @@ export interface OutcomeRow {
 /**
  * Every indicator query of MISSION §5, in SQL, one statement (one round trip) per family of figures.
  * They read the indicator tables the database keeps up to date in the transaction of every write
- * (migration CreateIndicatorTables): client-days, need intervals and completion days.
+ * (migrations CreateIndicatorTables and CreateIndicatorRollups): client-days, need intervals and
+ * completion days (the exact queries, for any period), and their roll-ups — client-days per day, and per
+ * client and year running totals by month — for the periods of whole months within a year (month,
+ * quarter, half, year: every period of the dashboard's picker), where the same figures are one pass over
+ * one row per client.
  */
 @Injectable()
 export class IndicatorsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /** Every figure of MISSION §5 for the period: the roll-ups for whole months of one year, else exactly. */
+  async figures(q: IndicatorQuery): Promise<FigureRow[]> {
+    const months = wholeMonths(q);
+    const [reach, rest] = await Promise.all([
+      this.reach(q),
+      months ? this.monthFigures(q, months) : this.exactFigures(q),
+    ]);
+    return [...reach, ...rest];
+  }
+
   /**
    * `reach_contacts`: distinct (client, day) pairs with a contact in [S, E] — overall, and per contact
-   * district (a client seen in two districts on one day counts once in each).
+   * district (a client seen in two districts on one day counts once in each): sums of client-days per day.
    */
   async reach(q: IndicatorQuery): Promise<FigureRow[]> {
     const rows: Array<{ district: string; n: string }> = await this.dataSource.query(
-      `SELECT '${ALL}' AS district, count(*) AS n
-         FROM indicator_client_day
+      `SELECT CASE district_code WHEN '' THEN '${ALL}' ELSE district_code END AS district, sum(client_days) AS n
+         FROM indicator_reach_day
         WHERE organization_id = ANY($1) AND day BETWEEN $2 AND $3
-       UNION ALL
-       SELECT district_code, count(*)
-         FROM indicator_client_day_district
-        WHERE organization_id = ANY($1) AND day BETWEEN $2 AND $3
-        GROUP BY district_code`,
+        GROUP BY district_code
+       HAVING sum(client_days) > 0`,
       [q.organizationIds, q.start, q.end],
     );
     return rows.map((r) => count('reach_contacts', r.district, ALL, r.n));
+  }
+
+  /** The client-based and referral figures, exactly, for any period (the definitions, word for word). */
+  async exactFigures(q: IndicatorQuery): Promise<FigureRow[]> {
+    const [clients, referrals] = await Promise.all([this.clientFigures(q), this.referralFigures(q)]);
+    return [...clients, ...referrals];
+  }
+
+  /**
+   * The same figures as `exactFigures` for whole months a..b of one year, in one pass over the clients'
+   * year roll-ups: reached when a contact month is in a..b; Need(c, d, E) from the mask of month ends
+   * (E is the end of month b); used when a referral in d was completed in a..b; referral counts from the
+   * running totals (months a..b add up to `x[b + 1] − x[a]`).
+   */
+  async monthFigures(q: IndicatorQuery, months: WholeMonths): Promise<FigureRow[]> {
+    const { year, first: a, last: b } = months;
+    let mask = 0;
+    for (let m = a; m <= b; m++) mask |= 1 << (m - 1);
+    const need = DOMAINS.map((d, i) => `(((y.need_${d} >> ${b - 1}) & 1) << ${i})`).join(' | ');
+    const used = DOMAINS.map((d, i) => `(CASE WHEN y.used_${d} & ${mask} <> 0 THEN ${1 << i} ELSE 0 END)`).join(' | ');
+    const perDomain = DOMAINS.map(
+      (_, i) =>
+        `count(*) FILTER (WHERE reached AND need & ${1 << i} <> 0) AS den_${i},
+         count(*) FILTER (WHERE reached AND need & used & ${1 << i} <> 0) AS num_${i}`,
+    );
+    const rows: Array<Record<string, string>> = await this.dataSource.query(
+      `SELECT district,
+              count(*) FILTER (WHERE reached) AS reached,
+              sum(made) AS made, sum(completed) AS completed,
+              count(*) FILTER (WHERE reached AND need <> 0) AS den_all,
+              count(*) FILTER (WHERE reached AND need & used <> 0) AS num_all,
+              ${perDomain.join(',\n              ')}
+         FROM (SELECT y.district_code AS district, y.months & ${mask} <> 0 AS reached,
+                      y.made[${b + 1}] - y.made[${a}] AS made, y.completed[${b + 1}] - y.completed[${a}] AS completed,
+                      ${need} AS need, ${used} AS used
+                 FROM indicator_client_year y
+                WHERE y.year = $2 AND y.organization_id = ANY($1)) f
+        GROUP BY district`,
+      [q.organizationIds, year],
+    );
+    // Every client has one primary district: the program's figures are the districts' sums.
+    const keys = [
+      'reached',
+      'made',
+      'completed',
+      'num_all',
+      'den_all',
+      ...DOMAINS.flatMap((_, i) => [`num_${i}`, `den_${i}`]),
+    ];
+    const total: Record<string, string> = { district: ALL };
+    for (const key of keys) total[key] = String(rows.reduce((sum, r) => sum + Number(r[key] ?? 0), 0));
+    return [total, ...rows].flatMap((r) => {
+      const n = (key: string) => Number(r[key] ?? 0);
+      return [
+        count('reached_clients', r.district, ALL, String(n('reached'))),
+        count('referrals_made', r.district, ALL, String(n('made'))),
+        count('referrals_completed', r.district, ALL, String(n('completed'))),
+        rate(r.district, ALL, n('num_all'), n('den_all')),
+        ...DOMAINS.map((domain, i) => rate(r.district, domain, n(`num_${i}`), n(`den_${i}`))),
+      ];
+    });
   }
 
   /**
@@ -130,9 +203,9 @@ export class IndicatorsRepository {
   /** `reach_contacts` of each calendar month that meets [S, E] (the days outside it left out). */
   async reachByMonth(q: IndicatorQuery): Promise<MonthRow[]> {
     const rows: Array<{ month: string; n: string }> = await this.dataSource.query(
-      `SELECT to_char(date_trunc('month', day), 'YYYY-MM') AS month, count(*) AS n
-         FROM indicator_client_day
-        WHERE organization_id = ANY($1) AND day BETWEEN $2 AND $3
+      `SELECT to_char(date_trunc('month', day), 'YYYY-MM') AS month, sum(client_days) AS n
+         FROM indicator_reach_day
+        WHERE organization_id = ANY($1) AND day BETWEEN $2 AND $3 AND district_code = ''
         GROUP BY 1 ORDER BY 1`,
       [q.organizationIds, q.start, q.end],
     );
@@ -161,3 +234,30 @@ const count = (indicator: string, district: string, domain: string, n: string): 
   numerator: Number(n),
   denominator: null,
 });
+
+const rate = (district: string, domain: string, numerator: number, denominator: number): FigureRow => ({
+  indicator: 'access_rate',
+  district,
+  domain,
+  numerator,
+  denominator,
+});
+
+/** Months `first`..`last` (1–12) of `year`: a period of whole months within one year. */
+export interface WholeMonths {
+  year: number;
+  first: number;
+  last: number;
+}
+
+/** The whole months the period covers exactly, or null (a custom period: the exact queries apply). */
+export function wholeMonths(q: { start: string; end: string }): WholeMonths | null {
+  const start = /^(\d{4})-(\d{2})-01$/.exec(q.start);
+  const end = /^(\d{4})-(\d{2})-(\d{2})$/.exec(q.end);
+  if (!start || !end || start[1] !== end[1]) return null;
+  const year = Number(start[1]);
+  const [first, last] = [Number(start[2]), Number(end[2])];
+  const lastDay = new Date(Date.UTC(year, last, 0)).getUTCDate();
+  if (Number(end[3]) !== lastDay || first > last) return null;
+  return { year, first, last };
+}

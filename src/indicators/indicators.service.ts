@@ -102,14 +102,12 @@ export class IndicatorsService {
    */
   async figures(scope: IndicatorScope, period: Period, unsuppressed = false): Promise<IndicatorFigures> {
     const q = this.queryOf(scope, period);
-    const [reach, clients, referrals, groups, districts] = await Promise.all([
-      this.indicatorsRepository.reach(q),
-      this.indicatorsRepository.clientFigures(q),
-      this.indicatorsRepository.referralFigures(q),
+    const [facts, groups, districts] = await Promise.all([
+      this.indicatorsRepository.figures(q),
       this.groupSessionsService.indicatorRows([...q.organizationIds], q.start, q.end),
       this.districtsService.listAll(),
     ]);
-    const rows: FigureRow[] = [...reach, ...clients, ...referrals, ...groups];
+    const rows: FigureRow[] = [...facts, ...groups];
     const threshold = this.threshold;
     return {
       period,
