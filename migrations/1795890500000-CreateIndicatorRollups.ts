@@ -99,7 +99,7 @@ BEGIN
   ),
   gone AS (
     DELETE FROM indicator_client_year y USING i
-     WHERE y.client_id = i.id AND NOT EXISTS (SELECT 1 FROM k WHERE k.client_id = y.client_id AND k.year = y.year)
+     WHERE y.client_id = i.id AND (y.client_id, y.year) NOT IN (SELECT client_id, year FROM k)
   )
   INSERT INTO indicator_client_year AS t (client_id, year, ${COLUMNS.join(', ')})
   SELECT client_id, year, ${COLUMNS.join(', ')} FROM fresh

@@ -86,25 +86,29 @@ export class IndicatorsRepository {
    */
   async monthFigures(q: IndicatorQuery, months: WholeMonths): Promise<FigureRow[]> {
     const { year, first: a, last: b } = months;
-    let mask = 0;
-    for (let m = a; m <= b; m++) mask |= 1 << (m - 1);
-    const need = DOMAINS.map((d, i) => `(((y.need_${d} >> ${b - 1}) & 1) << ${i})`).join(' | ');
-    const used = DOMAINS.map((d, i) => `(CASE WHEN y.used_${d} & ${mask} <> 0 THEN ${1 << i} ELSE 0 END)`).join(' | ');
+    let period = 0;
+    for (let m = a; m <= b; m++) period |= 1 << (m - 1);
+    // Plain flags per row (need in force at E, used in the period, per domain i), so each count tests
+    // booleans instead of recomputing bit arithmetic.
+    const flags = DOMAINS.map(
+      (d, i) => `y.need_${d} & ${1 << (b - 1)} <> 0 AS n${i}, y.used_${d} & ${period} <> 0 AS u${i}`,
+    );
+    const anyNeed = DOMAINS.map((_, i) => `n${i}`).join(' OR ');
+    const anyUse = DOMAINS.map((_, i) => `(n${i} AND u${i})`).join(' OR ');
     const perDomain = DOMAINS.map(
       (_, i) =>
-        `count(*) FILTER (WHERE reached AND need & ${1 << i} <> 0) AS den_${i},
-         count(*) FILTER (WHERE reached AND need & used & ${1 << i} <> 0) AS num_${i}`,
+        `count(*) FILTER (WHERE reached AND n${i}) AS den_${i}, count(*) FILTER (WHERE reached AND n${i} AND u${i}) AS num_${i}`,
     );
     const rows: Array<Record<string, string>> = await this.dataSource.query(
       `SELECT district,
               count(*) FILTER (WHERE reached) AS reached,
               sum(made) AS made, sum(completed) AS completed,
-              count(*) FILTER (WHERE reached AND need <> 0) AS den_all,
-              count(*) FILTER (WHERE reached AND need & used <> 0) AS num_all,
+              count(*) FILTER (WHERE reached AND (${anyNeed})) AS den_all,
+              count(*) FILTER (WHERE reached AND (${anyUse})) AS num_all,
               ${perDomain.join(',\n              ')}
-         FROM (SELECT y.district_code AS district, y.months & ${mask} <> 0 AS reached,
+         FROM (SELECT y.district_code AS district, y.months & ${period} <> 0 AS reached,
                       y.made[${b + 1}] - y.made[${a}] AS made, y.completed[${b + 1}] - y.completed[${a}] AS completed,
-                      ${need} AS need, ${used} AS used
+                      ${flags.join(',\n                      ')}
                  FROM indicator_client_year y
                 WHERE y.year = $2 AND y.organization_id = ANY($1)) f
         GROUP BY district`,
