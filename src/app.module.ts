@@ -36,6 +36,7 @@ import { ConfirmationsModule } from './confirmations/confirmations.module';
 import { ErasureModule } from './erasure/erasure.module';
 import { UsersModule } from './users/users.module';
 import { PageLocalsInterceptor } from './web/page-locals.interceptor';
+import { SessionStoreLifecycle } from './web/session-store';
 import { RenderErrorsFilter } from './web/render-errors.filter';
 
 @Module({
@@ -78,6 +79,7 @@ import { RenderErrorsFilter } from './web/render-errors.filter';
     { provide: APP_GUARD, useClass: PermissionGuard }, // may they do this?
     { provide: APP_INTERCEPTOR, useClass: PageLocalsInterceptor },
     { provide: APP_FILTER, useClass: RenderErrorsFilter },
+    SessionStoreLifecycle,
   ],
 })
 export class AppModule {}

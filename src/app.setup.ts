@@ -16,6 +16,7 @@ import { importUploadMiddleware } from './imports/upload.middleware';
 import { httpLogger } from './logging/logger';
 import { middlewareErrorHandler, renderErrorPage } from './web/render-errors.filter';
 import { csrfTools, securityHeaders } from './web/security';
+import { SessionStoreLifecycle } from './web/session-store';
 import { PROJECT_ROOT, setUpViews } from './web/view-engine';
 
 export const SESSION_COOKIE = 'nc.sid';
@@ -60,6 +61,7 @@ export async function configureApp(app: NestExpressApplication, logger: Logger):
     // Rows outlive no session: the absolute lifetime bounds them; idleness is checked by SessionGuard.
     ttl: Math.ceil(auth.absoluteTimeoutMs / 1000),
   });
+  app.get(SessionStoreLifecycle).register(store);
   app.use(
     session({
       name: SESSION_COOKIE,

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import request from 'supertest';
 import { aPersona, createTestApp, loginAs, Persona, submit, TestApp } from '../support/app';
+import { SessionStoreLifecycle } from '../../src/web/session-store';
 
 /** Makes every new database checkout fail as if the server were down, until restored. */
 function simulateDatabaseOutage(t: TestApp): () => void {
@@ -122,5 +123,17 @@ describe('the web shell', () => {
     expect(next.text).toMatch(/role="status"[^>]*>[\s\S]*?Đã đổi mật khẩu\./);
     // Shown once only.
     expect((await agent.get(done.headers.location).expect(200)).text).not.toContain('Đã đổi mật khẩu.');
+  });
+});
+
+describe('closing the app', () => {
+  it('stops the session store pruning expired sessions, so no timer fires on the closed pool', async () => {
+    const t = await createTestApp();
+    const lifecycle = t.app.get(SessionStoreLifecycle) as unknown as { store: { closed?: boolean } | null };
+    const store = lifecycle.store;
+    expect(store).not.toBeNull();
+    expect(store?.closed).toBeFalsy();
+    await t.close();
+    expect(store?.closed).toBe(true);
   });
 });
