@@ -185,10 +185,11 @@ export class GroupSessionsController {
       today: this.groupsService.today(),
       foundedOn: group.foundedOn,
       facilitatorUserIds: staff.map((c) => c.id),
-      // Erased clients who came stay ticked (an anonymous fact): saving the session keeps their attendance.
+      // Erased clients who came stay ticked (an anonymous fact), and so do restricted ones (their record is
+      // read-only): saving the session keeps their attendance.
       membersOn: async (day) => [
         ...(await this.groupsService.membersOn(group, day)).map((m) => m.clientId),
-        ...(record?.attendance ?? []).filter((a) => a.displayCode === null).map((a) => a.clientId),
+        ...(record?.attendance ?? []).filter((a) => a.displayCode === null || a.restricted).map((a) => a.clientId),
       ],
     };
   }

@@ -14,6 +14,8 @@ export interface AttendanceRow {
   clientId: string;
   displayCode: string | null;
   facilitated: boolean;
+  /** The client restricted the processing of their data: their attendance stays as it was. */
+  restricted: boolean;
 }
 
 export interface SessionListRow {
@@ -90,9 +92,20 @@ export class GroupSessionsRepository {
     if (rows.length > 0) await tx.getRepository(GroupAttendance).insert(rows.map((r) => ({ sessionId, ...r })));
   }
 
+  /** The clients among `clientIds` who restricted the processing of their data. */
+  async restrictedAmong(tx: Tx, clientIds: string[]): Promise<Set<string>> {
+    if (clientIds.length === 0) return new Set();
+    const rows: Array<{ id: string }> = await tx.query(
+      `SELECT id FROM client WHERE id = ANY($1::uuid[]) AND restricted_at IS NOT NULL`,
+      [clientIds],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
   attendanceOf(sessionId: string, tx?: Tx): Promise<AttendanceRow[]> {
     return (tx ?? this.sessions.manager).query(
-      `SELECT a.client_id AS "clientId", c.display_code AS "displayCode", a.facilitated
+      `SELECT a.client_id AS "clientId", c.display_code AS "displayCode", a.facilitated,
+              c.restricted_at IS NOT NULL AS restricted
          FROM group_attendance a JOIN client c ON c.id = a.client_id
         WHERE a.session_id = $1 ORDER BY c.display_code`,
       [sessionId],

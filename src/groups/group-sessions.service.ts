@@ -345,11 +345,18 @@ export class GroupSessionsService {
   ): Promise<Counts> {
     const counts: Counts = { created: 0, updated: 0, deleted: 0, unchanged: 0 };
     const seen = new Set<string>();
+    // A restricted client's record is read-only: no contact is created or changed for them (MISSION §2
+    // rule 7); one whose session is gone is still removed, so no contact outlives its session.
+    const restricted = await this.sessionsRepository.restrictedAmong(tx, [...new Set(days.map((d) => d.clientId))]);
     for (const { clientId, day } of days) {
       const key = `${clientId}|${day}`;
       if (seen.has(key)) continue;
       seen.add(key);
       const owner = await this.sessionsRepository.contactOwner(tx, clientId, day);
+      if (owner && restricted.has(clientId)) {
+        counts.unchanged++;
+        continue;
+      }
       const change = await this.contactsService.syncGroupContact(
         tx,
         context,

@@ -184,14 +184,17 @@ export class GroupsRepository {
     );
   }
 
-  /** Members on a given day (joined on or before it, not left before it): who may be ticked as present. */
+  /**
+   * Members on a given day (joined on or before it, not left before it): who may be ticked as present.
+   * A client who restricted the processing of their data is not offered (their record is read-only).
+   */
   membersOn(groupId: string, day: string, tx?: Tx): Promise<MemberRow[]> {
     return (tx ?? this.groups.manager).query(
       `SELECT m.id AS "membershipId", m.client_id AS "clientId", c.display_code AS "displayCode", m.role,
               ${DAY('m.joined_on')} AS "joinedOn", ${DAY('m.left_on')} AS "leftOn", NULL AS "lastAttended"
          FROM group_membership m JOIN client c ON c.id = m.client_id
         WHERE m.group_id = $1 AND m.joined_on <= $2 AND (m.left_on IS NULL OR m.left_on >= $2)
-          AND c.status = 'active'
+          AND c.status = 'active' AND c.restricted_at IS NULL
         ORDER BY c.display_code`,
       [groupId, day],
     );

@@ -7,6 +7,7 @@ import { GroupSessionsService } from '../../src/groups/group-sessions.service';
 import { GroupsService } from '../../src/groups/groups.service';
 import type { PeerGroup } from '../../src/groups/peer-group.entity';
 import { addMonths } from '../../src/groups/periods';
+import { PrivacyRequestsService } from '../../src/privacy-requests/privacy-requests.service';
 import type { MemberRole } from '../../src/reference/codes';
 import { Agent, aPersona, anOrganization, createTestApp, loginAs, Persona, submit, TestApp } from '../support/app';
 import { actorOf, addDays, aClient } from '../support/fixtures';
@@ -493,6 +494,43 @@ describe('group sessions: attendance, outreach contacts, figures', () => {
         [[a.id, b.id, c.id]],
       );
       expect(all[0].n).toBeGreaterThan(0); // soft-deleted, kept for the audit trail
+    });
+
+    it('leaves a restricted member read-only: not offered, refused if sent, no contact created or changed', async () => {
+      const group = await aGroup([coordinator]);
+      const a = await aMember(group);
+      const b = await aMember(group);
+      const first = await logged(group, [a, b], { sessionDate: addDays(today, -2), topics: ['hiv_sti'] });
+      await t.app.get(PrivacyRequestsService).restrict(actorOf(manager), cliContext(), b.id, 'client_request');
+
+      const form = await coordinatorAgent.get(`/groups/${group.id}/sessions/new`).expect(200);
+      expect(form.text).toContain(`value="${a.id}"`);
+      expect(form.text).not.toContain(`value="${b.id}"`);
+      const refused = await submit(
+        coordinatorAgent,
+        `/groups/${group.id}/sessions`,
+        sessionForm({ attendees: [a.id, b.id] }),
+        `/groups/${group.id}`,
+      );
+      expect(refused.status).toBe(422);
+      expect(await sessionCount(group)).toBe(1);
+
+      // A session saved with them all the same (another way in) gives them no contact.
+      await logged(group, [a, b], { sessionDate: addDays(today, -1) });
+      // Editing the earlier session changes the contact of the member who is not restricted only.
+      const record = await sessions().getEditable(actorOf(coordinator), first.id);
+      await sessions().update(
+        cliContext(),
+        record,
+        input([a, b], { sessionDate: addDays(today, -2), topics: ['gbv'] }),
+      );
+      const contacts = await liveContacts([a, b]);
+      const seen = contacts.map((c) => [c.client_id === a.id ? 'a' : 'b', c.day, c.topics] as const);
+      expect([...seen].sort((x, y) => `${x[1]}${x[0]}`.localeCompare(`${y[1]}${y[0]}`))).toEqual([
+        ['a', addDays(today, -2), ['gbv']],
+        ['b', addDays(today, -2), ['hiv_sti']],
+        ['a', addDays(today, -1), ['hiv_sti']],
+      ]);
     });
 
     it('keeps a session’s contacts out of the contact edit routes: they change only with their session', async () => {
