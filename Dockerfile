@@ -25,4 +25,5 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:3000/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-CMD ["node", "dist/src/main.js"]
+# A larger young generation: fewer garbage collections under load (p99 of contact entry, bench:contacts).
+CMD ["node", "--max-semi-space-size=32", "dist/src/main.js"]

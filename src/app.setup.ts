@@ -60,6 +60,11 @@ export async function configureApp(app: NestExpressApplication, logger: Logger):
     pruneSessionInterval: 15 * 60,
     // Rows outlive no session: the absolute lifetime bounds them; idleness is checked by SessionGuard.
     ttl: Math.ceil(auth.absoluteTimeoutMs / 1000),
+    // No "touch" (an UPDATE of the row's expiry on every request that did not change the session): a row
+    // is written with expiry = now + absolute lifetime when the session is created and whenever it is
+    // saved, so it always outlives the session's absolute lifetime, which SessionGuard enforces from
+    // createdAt. Sliding the expiry bought nothing and cost a database round trip per request.
+    disableTouch: true,
   });
   app.get(SessionStoreLifecycle).register(store);
   app.use(
@@ -86,9 +91,15 @@ export async function configureApp(app: NestExpressApplication, logger: Logger):
   app.use(importUploadMiddleware());
   app.use(csrf.protect);
   app.use((req: Request, res: Response, next: NextFunction) => {
-    // Pages get a token; the JSON health probe does not need one.
-    if (req.session && req.path !== '/health') {
-      res.locals.csrfToken = csrf.token(req, res);
+    // Pages get a token; the JSON health probes do not need one. Made when a page is rendered (rendering
+    // reads the locals, before the headers go out), not on every request: a save answered by a redirect
+    // would compute an HMAC and set a cookie for nothing.
+    if (req.session && !req.path.startsWith('/health')) {
+      let token: string | undefined;
+      Object.defineProperty(res.locals, 'csrfToken', {
+        enumerable: true,
+        get: () => (token ??= csrf.token(req, res)),
+      });
     }
     next();
   });

@@ -53,6 +53,37 @@ const RECORD_COLUMNS = [
   'e.details AS details',
 ];
 
+/**
+ * The INSERT of one event, to be written in the same statement as the change it audits (a `WITH` query:
+ * one round trip, and a single statement commits or fails as a whole, like a transaction).
+ * Placeholders are numbered from `firstParameter`.
+ */
+export function auditInsertStatement(
+  event: NewAuditEvent,
+  firstParameter: number,
+): { sql: string; parameters: unknown[] } {
+  const values = [
+    event.actorUserId,
+    event.actorName,
+    event.actorRole,
+    event.organizationId,
+    event.action,
+    event.targetType,
+    event.targetId,
+    event.ipAddress,
+    event.outcome,
+    JSON.stringify(event.details ?? {}),
+  ];
+  const placeholders = values.map((_, i) => `$${firstParameter + i}`);
+  placeholders[placeholders.length - 1] += '::jsonb';
+  return {
+    sql:
+      'INSERT INTO audit_event (actor_user_id, actor_name, actor_role, organization_id, action, target_type, ' +
+      `target_id, ip_address, outcome, details) VALUES (${placeholders.join(', ')})`,
+    parameters: values,
+  };
+}
+
 /** Append and read only: there is no update or delete here, and the database refuses both anyway. */
 @Injectable()
 export class AuditRepository {

@@ -3,7 +3,7 @@ import { userInfo } from 'node:os';
 import type { Actor } from '../auth/actor';
 import type { Tx } from '../database/transaction';
 import type { AuditAction, AuditOutcome } from './audit-action';
-import { AuditEventRecord, AuditRepository, AuditSearch } from './audit.repository';
+import { AuditEventRecord, AuditRepository, AuditSearch, NewAuditEvent } from './audit.repository';
 
 /** Who acts, from where: a signed-in user, an anonymous visitor (failed login) or the CLI. */
 export interface AuditContext {
@@ -49,21 +49,24 @@ export const cliContext = (): AuditContext => ({
   ipAddress: null,
 });
 
+/** The row an audit entry becomes. */
+export const auditEvent = (context: AuditContext, entry: AuditEntry): NewAuditEvent => ({
+  ...context,
+  organizationId: entry.organizationId === undefined ? context.organizationId : entry.organizationId,
+  action: entry.action,
+  outcome: entry.outcome ?? 'success',
+  targetType: entry.target?.type ?? null,
+  targetId: entry.target?.id ?? null,
+  details: entry.details ?? {},
+});
+
 @Injectable()
 export class AuditService {
   constructor(private readonly auditRepository: AuditRepository) {}
 
   /** Pass the transaction of the change being audited, so both commit or neither does. */
   record(tx: Tx | null, context: AuditContext, entry: AuditEntry): Promise<void> {
-    return this.auditRepository.append(tx, {
-      ...context,
-      organizationId: entry.organizationId === undefined ? context.organizationId : entry.organizationId,
-      action: entry.action,
-      outcome: entry.outcome ?? 'success',
-      targetType: entry.target?.type ?? null,
-      targetId: entry.target?.id ?? null,
-      details: entry.details ?? {},
-    });
+    return this.auditRepository.append(tx, auditEvent(context, entry));
   }
 
   search(actor: Actor, query: Omit<AuditSearch, 'organizationIds'>) {

@@ -2,13 +2,21 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { Actor } from '../auth/actor';
+import { plainColumns } from '../database/plain-select';
+import { PreparedStatement, runPrepared } from '../database/prepared';
 import type { Tx } from '../database/transaction';
 import { AnonymousContactTally } from './anonymous-tally.entity';
 import { Client } from './client.entity';
 import { UUID } from '../web/form-rules';
 
 /** Tables whose rows belong to one client (`client_id`): a merge moves them to the kept record. */
-const CLIENT_TABLES = ['contact', 'needs_assessment', 'needs_assessment_domain', 'referral', 'privacy_request'] as const;
+const CLIENT_TABLES = [
+  'contact',
+  'needs_assessment',
+  'needs_assessment_domain',
+  'referral',
+  'privacy_request',
+] as const;
 
 /** Columns holding text sealed with the client's own data key, and how a row is found to be the client's.
  *  A merge re-seals them with the kept client's key; an erasure (src/erasure) clears them. */
@@ -60,7 +68,25 @@ export class ClientsRepository {
     return this.clients.findOneBy({ displayCode, organizationId, status: 'active' });
   }
 
-  private findOneVisible(actor: Actor, where: { id: string } | { displayCode: string }): Promise<Client | null> {
+  private visibleByIdStatement: PreparedStatement | null = null;
+
+  private visibleById(): PreparedStatement {
+    return (this.visibleByIdStatement ??= {
+      name: 'clients.visible_by_id',
+      text: `SELECT ${plainColumns(this.clients.metadata, 'c')} FROM client c
+              WHERE c.id = $1 AND c.organization_id = $2 AND c.status = 'active'`,
+    });
+  }
+
+  private async findOneVisible(actor: Actor, where: { id: string } | { displayCode: string }): Promise<Client | null> {
+    if (actor.role !== 'peer_coordinator' && 'id' in where) {
+      // Every page and form about a client starts here: a prepared statement, same row as findOneBy.
+      const [row] = await runPrepared<Client>(this.clients.manager, this.visibleById(), [
+        where.id,
+        actor.organizationId,
+      ]);
+      return row ?? null;
+    }
     if (actor.role !== 'peer_coordinator') {
       return this.clients.findOneBy({ ...where, organizationId: actor.organizationId, status: 'active' });
     }

@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
+import { auditInsertStatement, NewAuditEvent } from '../audit/audit.repository';
 import type { Actor } from '../auth/actor';
+import { runPrepared } from '../database/prepared';
 import type { Tx } from '../database/transaction';
 import type { Modality } from '../reference/codes';
 import { Contact } from './contact.entity';
@@ -63,6 +66,47 @@ export class ContactsRepository {
     const result = await tx.getRepository(Contact).insert(contact);
     const generated = result.generatedMaps[0] as Pick<Contact, 'id' | 'createdAt' | 'updatedAt'>;
     return { ...contact, ...generated, groupSessionId: contact.groupSessionId ?? null, deletedAt: null } as Contact;
+  }
+
+  /**
+   * The contact and its audit event in one statement (`WITH … INSERT`): one round trip instead of four
+   * (BEGIN, two INSERTs, COMMIT), and still both rows or neither, since a statement commits or fails as a
+   * whole. The id is chosen here so that the event can name it; the statement triggers of the indicator
+   * tables fire as for any INSERT. A second use of the submission key fails with a unique violation.
+   */
+  async insertAudited(contact: NewContact, auditOf: (id: string) => NewAuditEvent): Promise<Contact> {
+    const id = randomUUID();
+    const values = [
+      id,
+      contact.clientId,
+      contact.organizationId,
+      contact.workerId,
+      contact.contactDate,
+      contact.modality,
+      contact.districtCode,
+      contact.topics,
+      contact.condoms,
+      contact.lubricants,
+      contact.hivSelfTests,
+      contact.noteCipher,
+      contact.source,
+      contact.submissionKey,
+      contact.groupSessionId ?? null,
+    ];
+    const audit = auditInsertStatement(auditOf(id), values.length + 1);
+    const rows = await runPrepared<Pick<Contact, 'createdAt' | 'updatedAt'>>(
+      this.contacts.manager,
+      {
+        name: 'contacts.insert_audited',
+        text:
+          `WITH audit AS (${audit.sql}) ` +
+          'INSERT INTO contact (id, client_id, organization_id, worker_id, contact_date, modality, district_code, ' +
+          'topics, condoms, lubricants, hiv_self_tests, note_cipher, source, submission_key, group_session_id) ' +
+          `VALUES (${values.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING created_at AS "createdAt", updated_at AS "updatedAt"`,
+      },
+      [...values, ...audit.parameters],
+    );
+    return { ...contact, id, ...rows[0], groupSessionId: contact.groupSessionId ?? null, deletedAt: null } as Contact;
   }
 
   /** The live contact a group session recorded for this client on this day (at most one: a unique index). */

@@ -1,6 +1,6 @@
 import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { AuditContext, AuditService } from '../audit/audit.service';
+import { AuditContext, AuditService, auditEvent } from '../audit/audit.service';
 import type { Actor } from '../auth/actor';
 import { Client } from '../clients/client.entity';
 import { ClientsService } from '../clients/clients.service';
@@ -72,22 +72,23 @@ export class ContactsService {
     if (client.organizationId !== actor.organizationId) throw new NotFoundException();
     assertNotRestricted(client);
     try {
-      return await this.dataSource.transaction(async (tx) => {
-        const contact = await this.contactsRepository.insert(tx, {
+      // The contact and its audit event in one statement: both are written or neither.
+      return await this.contactsRepository.insertAudited(
+        {
           clientId: client.id,
           organizationId: client.organizationId,
           workerId: actor.userId,
           ...this.fields(client, input),
           source,
           submissionKey,
-        });
-        await this.auditService.record(tx, context, {
-          action: 'contact.created',
-          target: { type: 'contact', id: contact.id },
-          details: { clientId: client.id },
-        });
-        return contact;
-      });
+        },
+        (id) =>
+          auditEvent(context, {
+            action: 'contact.created',
+            target: { type: 'contact', id },
+            details: { clientId: client.id },
+          }),
+      );
     } catch (error) {
       // The same form submitted again (double tap, slow network): the unique submission key refused
       // the second insert, and the answer is the contact the first one recorded.

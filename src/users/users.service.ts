@@ -48,16 +48,16 @@ export class UsersService {
 
   /** What the session needs about a user; null when the account is gone or inactive. */
   async loadSessionUser(id: string): Promise<SessionUser | null> {
-    const user = await this.usersRepository.findById(id);
+    const user = await this.usersRepository.findSessionUser(id);
     if (!user || !user.active) return null;
     return {
       id: user.id,
       username: user.username,
       role: user.role,
       organizationId: user.organizationId,
-      grantedOrganizationIds: user.role === 'manager' ? await this.usersRepository.grantedOrganizationIds(user.id) : [],
+      grantedOrganizationIds: user.grantedOrganizationIds,
       mustChangePassword: user.mustChangePassword,
-      totpEnabled: user.totpEnabledAt !== null,
+      totpEnabled: user.totpEnabled,
     };
   }
 

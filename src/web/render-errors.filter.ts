@@ -19,7 +19,7 @@ export class SignInRequiredException extends Error {
 
 const logger = new Logger('Errors');
 
-const wantsJson = (req: Request) => req.path === '/health' || !req.accepts('html');
+const wantsJson = (req: Request) => req.path.startsWith('/health') || !req.accepts('html');
 
 /**
  * One answer for every error, whether it comes from a route (the Nest filter below) or from the

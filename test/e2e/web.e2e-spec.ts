@@ -84,6 +84,10 @@ describe('the web shell', () => {
       const health = await request(t.app.getHttpServer()).get('/health');
       expect(health.status).toBe(503);
       expect(health.body.status).toBe('unavailable');
+      // The process itself still serves: liveness does not depend on the database.
+      const live = await request(t.app.getHttpServer()).get('/health/live');
+      expect(live.status).toBe(200);
+      expect(live.body).toEqual({ status: 'ok' });
       const page = await agent.get('/');
       expect(page.status).toBe(503);
       expect(page.text).toContain('không kết nối được cơ sở dữ liệu');

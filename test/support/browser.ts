@@ -49,7 +49,13 @@ export async function startBrowserSuite(): Promise<BrowserSuite> {
   const t = await createTestApp();
   await t.app.listen(0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-  const browser = await launchChromium();
+  let browser: Browser;
+  try {
+    browser = await launchChromium();
+  } catch (error) {
+    await t.close(); // or the listening app keeps Jest from ever exiting
+    throw error;
+  }
   return {
     t,
     browser,
