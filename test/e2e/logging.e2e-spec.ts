@@ -25,7 +25,7 @@ const cookieValue = (res: request.Response, name: string): string | undefined =>
     ?.split(';')[0]
     .slice(name.length + 1);
 
-/** The responses are sent before pino-http writes its line on 'finish': let it run. */
+/** The responses are sent before the request logger writes its line on 'finish': let it run. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
 describe('logs carry nothing sensitive', () => {

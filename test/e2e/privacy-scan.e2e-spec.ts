@@ -207,7 +207,7 @@ const actorOf = (persona: Persona): Actor => ({
   permissions: new Set(ROLE_PERMISSIONS[persona.role]),
 });
 
-/** Lets pino-http write the line of the last response (it does so on 'finish'). */
+/** Lets the request logger write the line of the last response (it does so on 'finish'). */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
 
 describe('privacy scan: no code, code part, name, alias or note in the clear in the database or the logs', () => {
