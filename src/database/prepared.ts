@@ -4,8 +4,8 @@ import type { EntityManager } from 'typeorm';
 /**
  * A statement on the path of every request (the session's user, the client of a page, a contact entry):
  * prepared once per connection under its name, then only bound and executed, and run on the pool itself
- * rather than through a TypeORM query runner. Measured with `npm run bench:contacts`: it takes about a
- * third of the database's work off a contact entry and most of the driver's. The text must not change
+ * rather than through a TypeORM query runner. Measured with `npm run bench:contacts`: it took about a
+ * third of the database's work off a contact entry. The text must not change
  * for a given name (a connection keeps the first one it prepared).
  *
  * The connection is taken and given back by hand, not with `pool.query`: that one closes the connection
@@ -25,7 +25,9 @@ export async function runPrepared<T extends QueryResultRow>(
   values: unknown[],
 ): Promise<T[]> {
   if (manager.queryRunner?.isTransactionActive) {
-    throw new Error(`runPrepared(${statement.name}) inside a transaction: use the transaction's manager`);
+    throw new Error(
+      `runPrepared(${statement.name}) inside a transaction: query through the transaction's manager instead`,
+    );
   }
   const pool = (manager.connection.driver as unknown as { master: Pool }).master;
   const connection = await pool.connect();
