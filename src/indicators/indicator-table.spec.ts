@@ -1,22 +1,16 @@
 import { DOMAINS } from '../reference/codes';
 import { ALL, FigureRow } from './indicators.repository';
 import { exportRows, figureTable, FIGURES } from './indicator-table';
+import { seededRandom } from '../../test/support/seeded-random';
 
 const K = 5;
 const GEOGRAPHY = ['ba-dinh', 'hoan-kiem', 'dong-da', 'cau-giay'];
 
-/** A small deterministic random generator, so a failure names a table that can be run again. */
-function generator(seed: number) {
-  let state = seed >>> 0;
-  return (max: number) => {
-    // mulberry32
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * (max + 1));
-  };
-}
+/** Integers from 0 to max inclusive, from a seed, so a failure names a table that can be run again. */
+const generator = (seed: number) => {
+  const below = seededRandom(seed);
+  return (max: number) => below(max + 1);
+};
 
 /** Counts from 0 to 12, small ones often (the cells suppression exists for). */
 const smallCount = (random: (max: number) => number) =>

@@ -1,4 +1,4 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
 import { actorContext, cliContext } from '../../src/audit/audit.service';
 import { Actor, toActor } from '../../src/auth/actor';
@@ -9,13 +9,11 @@ import { ContactsService } from '../../src/contacts/contacts.service';
 import { runPrepared } from '../../src/database/prepared';
 import { UsersService } from '../../src/users/users.service';
 import { anOrganization, aPersona, createTestApp, loginAs, Persona, submit, TestApp } from '../support/app';
+import { aClient } from '../support/fixtures';
 
 // The reads and writes on the path of every request (the session's user, the client of a page, a contact
 // entry) skip TypeORM's mapping and run as prepared statements: they must give what TypeORM gave.
 jest.setTimeout(30_000);
-
-const LETTERS = 'ABCDEGHKLMNPQRSTUVXY';
-const letters = (n: number) => Array.from({ length: n }, () => LETTERS[randomInt(LETTERS.length)]).join('');
 
 describe('the hot paths', () => {
   let t: TestApp;
@@ -30,24 +28,8 @@ describe('the hot paths', () => {
     t = await createTestApp();
     worker = await aPersona(t, 'social_worker');
     actor = await sessionActor(worker);
-    for (;;) {
-      const outcome = await t.app.get(ClientsService).register(actor, cliContext(), {
-        uic: { mother: letters(2), father: letters(2), sex: 'F', own: letters(1) },
-        gender: 'female',
-        birthYear: 1990,
-        primaryDistrict: 'dong-da',
-        workSetting: 'massage',
-        firstContactDate: '2024-03-01',
-        consentDate: '2024-03-01',
-        confirmKnownElsewhere: true,
-        submissionKey: randomUUID(),
-        alias: 'Hoa',
-      });
-      if (outcome.kind === 'created') {
-        client = outcome.client;
-        break;
-      }
-    }
+    // With an alias: an encrypted column holding a value, in the comparison with TypeORM's mapping.
+    client = await aClient(t, worker, { primaryDistrict: 'dong-da', alias: 'Hoa' });
   });
   afterAll(() => t.close());
 

@@ -8,6 +8,7 @@ import {
 } from '../../src/indicators/indicators.repository';
 import { anOrganization, createTestApp, TestApp } from '../support/app';
 import { randomLetters } from '../support/fixtures';
+import { seededRandom } from '../support/seeded-random';
 
 jest.setTimeout(240_000);
 
@@ -29,18 +30,6 @@ const SERVICE: Record<string, string> = {
   employment: 'job_placement',
   credit: 'vbsp_loan',
 };
-
-/** A small deterministic random generator (mulberry32), so a failure can be run again. */
-function generator(seed: number) {
-  let state = seed >>> 0;
-  return (max: number) => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 2 ** 32) * max);
-  };
-}
 
 const pad = (n: number) => String(n).padStart(2, '0');
 const lastDay = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
@@ -72,7 +61,7 @@ describe('indicator roll-ups equal the exact figures after any sequence of chang
   let t: TestApp;
   let repository: IndicatorsRepository;
   const query = <T>(sql: string, params: unknown[] = []) => t.dataSource.query(sql, params) as Promise<T[]>;
-  const random = generator(6_122_026);
+  const random = seededRandom(6_122_026);
   const pick = <T>(items: readonly T[]) => items[random(items.length)];
   /** A day of the year, often the first or the last of its month (where periods begin and end). */
   const dayOf = (year = YEAR) => {

@@ -34,7 +34,7 @@ export const aUic = () => ({
 export async function aClient(
   t: TestApp,
   persona: Persona,
-  options: { primaryDistrict?: string; firstContactDate?: string } = {},
+  options: { primaryDistrict?: string; firstContactDate?: string; alias?: string } = {},
 ): Promise<Client> {
   for (;;) {
     const outcome = await t.app.get(ClientsService).register(actorOf(persona), cliContext(), {
@@ -47,6 +47,7 @@ export async function aClient(
       consentDate: options.firstContactDate ?? '2024-03-01',
       confirmKnownElsewhere: true,
       submissionKey: randomUUID(),
+      alias: options.alias,
     });
     if (outcome.kind === 'created') return outcome.client;
   }
